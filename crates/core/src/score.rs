@@ -1,0 +1,281 @@
+//! Stage 4: turn matches into evidence, family scores and the features the
+//! decision reads.
+//!
+//! Each match becomes one [`Evidence`] item tied to its byte span in the
+//! original text. Scoped cues change the entries that follow them in the
+//! same unit: a negation (`sans`, `pas de`, `ne … pas`, `aucun`) makes an
+//! entry count against its family; a deference (`appliquer`, `respecter`,
+//! `participer à`) turns someone else's strategy into execution; an
+//! ownership verb (`définir`, `élaborer`, `piloter`) makes strategy weigh
+//! more. The title weighs more than the body. Repeats of one entry count
+//! less and less, so an ad cannot win by repeating a word.
+//!
+//! Besides family and axis scores, this stage measures how much of the ad is
+//! about social media: the share of mission units (lines, bullets,
+//! sentences holding a mission) that are social-media missions. That share
+//! is what tells a community manager ad from a communication job that
+//! mentions Instagram once.
+
+use crate::ad::Section;
+use crate::lexicon::{Axis, CueEffect, EntryKind, Lexicon, FEATURES, SOCIAL_FEATURES};
+use crate::label::Label;
+use crate::matcher::Match;
+use crate::normalize::Normalized;
+use crate::tokenize::Token;
+use crate::verdict::{Evidence, EvidenceKind};
+
+/// One analysed section: its normalized words, tokens and matches.
+pub(crate) struct SectionInput<'a> {
+    pub section: Section,
+    pub normalized: &'a Normalized,
+    pub tokens: &'a [Token],
+    pub matches: &'a [Match],
+}
+
+/// Everything the decision needs, plus the evidence to explain it.
+#[derive(Clone, Debug)]
+pub(crate) struct Scored {
+    pub evidence: Vec<Evidence>,
+    /// Raw sum per family, in lexicon order.
+    pub family_raw: Vec<f64>,
+    /// Squashed score per family.
+    pub family_score: Vec<f64>,
+    /// Squashed score per axis, in [`Axis::ALL`] order.
+    pub axes: [f64; 9],
+    /// Values of [`FEATURES`].
+    pub features: Vec<f64>,
+    /// Values of [`SOCIAL_FEATURES`].
+    pub social_features: Vec<f64>,
+    /// Share of mission units about social media.
+    pub share: f64,
+}
+
+/// Counts a finished unit: a mission unit when it holds a mission or a
+/// social-media term, a social unit when it holds the latter.
+fn close_unit(mission: bool, social: bool, mission_units: &mut u32, social_units: &mut u32) {
+    if mission || social {
+        *mission_units += 1;
+    }
+    if social {
+        *social_units += 1;
+    }
+}
+
+fn squash(raw: f64, saturation: f64) -> f64 {
+    if raw <= 0.0 {
+        0.0
+    } else {
+        1.0 - (-raw / saturation).exp()
+    }
+}
+
+/// An open cue scope: covers tokens `from..until` of one unit.
+struct Scope {
+    effect: CueEffect,
+    unit: u32,
+    until: u32,
+}
+
+pub(crate) fn score(lexicon: &Lexicon, sections: &[SectionInput<'_>]) -> Scored {
+    let decision = lexicon.decision().def();
+    let families = lexicon.families();
+    let entries = lexicon.entries();
+    let mut family_raw = vec![0.0; families.len()];
+    let mut axis_extra = [0.0; 9];
+    let mut title_sum = [0.0f64; 5];
+    let mut seen = vec![0u32; entries.len()];
+    let mut evidence = Vec::new();
+    let mut cue_count = [0u32; 5]; // agency, advertiser, alone, junior, senior
+    let mut title_social = false;
+    let mut title_none = false;
+    let mut title_role: f64 = 0.0;
+    let mut social_units = 0u32;
+    let mut mission_units = 0u32;
+
+    for input in sections {
+        let mut scopes: Vec<Scope> = Vec::new();
+        // Per-unit flags for the share of social-media missions (body only).
+        let mut current_unit: Option<u32> = None;
+        let mut unit_mission = false;
+        let mut unit_social = false;
+        for m in input.matches {
+            let entry = &entries[m.entry as usize];
+            let first = input.tokens[m.start as usize];
+            let last = input.tokens[m.end as usize - 1];
+            let words = input.normalized.words();
+            let span = words[first.word as usize].span.start..words[last.word as usize].span.end;
+            let unit = first.unit;
+            if input.section == Section::Body && current_unit != Some(unit) {
+                if current_unit.is_some() {
+                    close_unit(unit_mission, unit_social, &mut mission_units, &mut social_units);
+                }
+                current_unit = Some(unit);
+                unit_mission = false;
+                unit_social = false;
+            }
+            scopes.retain(|s| s.unit == unit && s.until > m.start);
+            let covered = |effect: CueEffect| scopes.iter().any(|s| s.effect == effect);
+            let negated = covered(CueEffect::Negation);
+            let nth = {
+                let n = &mut seen[m.entry as usize];
+                *n += 1;
+                *n
+            };
+            let repeat = if nth > decision.max_repeats {
+                0.0
+            } else {
+                decision.repeat_decay.powi(nth as i32 - 1)
+            };
+            let sign = if negated { -1.0 } else { 1.0 };
+            let mut deferred = false;
+            let (kind, family, contribution) = match entry.kind {
+                EntryKind::Mission(f) => {
+                    let axis = families[f].axis;
+                    let section_weight = match input.section {
+                        Section::Title => decision.title_section_weight,
+                        Section::Body => 1.0,
+                    };
+                    let mut c = entry.weight * section_weight * repeat * sign;
+                    let strategic = matches!(axis, Axis::Strategy | Axis::Consulting);
+                    if strategic && !negated && covered(CueEffect::Defer) {
+                        deferred = true;
+                        axis_extra[Axis::Execution.index()] += c * decision.deferred_weight;
+                        c = 0.0;
+                    } else if strategic && !negated && covered(CueEffect::Own) {
+                        c *= decision.owned_weight;
+                    }
+                    family_raw[f] += c;
+                    if !negated {
+                        if input.section == Section::Title && (entry.social || axis == Axis::Social) {
+                            title_social = true;
+                        }
+                        if axis != Axis::Social {
+                            unit_mission = true;
+                        }
+                        if entry.social || axis == Axis::Social {
+                            unit_social = true;
+                        }
+                    }
+                    (EvidenceKind::Mission, families[f].id.clone(), c)
+                }
+                EntryKind::Title(label) => {
+                    let section_weight = match input.section {
+                        Section::Title => 1.0,
+                        Section::Body => decision.title_in_body_weight,
+                    };
+                    let c = entry.weight * section_weight * repeat * sign;
+                    title_sum[label.index()] += c;
+                    if input.section == Section::Title && !negated {
+                        if label == Label::None {
+                            title_none = true;
+                        } else {
+                            title_social = true;
+                            title_role = title_role.max(entry.weight);
+                        }
+                    }
+                    if input.section == Section::Body && !negated && label != Label::None {
+                        unit_social = true;
+                    }
+                    (EvidenceKind::Title, label.as_str().to_string(), c)
+                }
+                EntryKind::Cue(effect) => {
+                    if effect.is_scoped() {
+                        scopes.push(Scope {
+                            effect,
+                            unit,
+                            until: m.end + decision.cue_scope,
+                        });
+                    } else if effect == CueEffect::Cancel {
+                        scopes.clear();
+                    } else if !negated {
+                        let slot = match effect {
+                            CueEffect::Agency => 0,
+                            CueEffect::Advertiser => 1,
+                            CueEffect::Alone => 2,
+                            CueEffect::Junior => 3,
+                            _ => 4,
+                        };
+                        cue_count[slot] += 1;
+                    }
+                    (EvidenceKind::Cue, effect.as_str().to_string(), 0.0)
+                }
+            };
+            evidence.push(Evidence {
+                entry: entry.term.clone(),
+                kind,
+                family,
+                weight: entry.weight,
+                contribution,
+                negated,
+                deferred,
+                section: input.section,
+                span,
+            });
+        }
+        if input.section == Section::Body && current_unit.is_some() {
+            close_unit(unit_mission, unit_social, &mut mission_units, &mut social_units);
+        }
+    }
+
+    let saturation = decision.saturation;
+    let family_score: Vec<f64> = family_raw.iter().map(|&r| squash(r, saturation)).collect();
+    let mut axis_raw = axis_extra;
+    for (f, family) in families.iter().enumerate() {
+        axis_raw[family.axis.index()] += family_raw[f];
+    }
+    let axes: [f64; 9] = std::array::from_fn(|i| squash(axis_raw[i], saturation));
+    let a = |axis: Axis| axes[axis.index()];
+    let title = |label: Label| squash(title_sum[label.index()], saturation);
+    let cue = |slot: usize| (cue_count[slot].min(2) as f64) / 2.0;
+    let features: Vec<f64> = FEATURES
+        .iter()
+        .map(|&name| match name {
+            "execution" => a(Axis::Execution),
+            "strategy" => a(Axis::Strategy),
+            "levers" => a(Axis::Levers),
+            "team" => a(Axis::Team),
+            "consulting" => a(Axis::Consulting),
+            "breadth" => a(Axis::Breadth),
+            "measure" => a(Axis::Measure),
+            "watch" => a(Axis::Watch),
+            "execution_x_strategy" => a(Axis::Execution).min(a(Axis::Strategy)),
+            "strategy_no_execution" => a(Axis::Strategy) * (1.0 - a(Axis::Execution)),
+            "title_cm" => title(Label::Cm),
+            "title_smm" => title(Label::Smm),
+            "title_strategist" => title(Label::Strategist),
+            "title_hybrid" => title(Label::Hybrid),
+            "agency" => cue(0),
+            "advertiser" => cue(1),
+            "alone" => cue(2),
+            "junior" => cue(3),
+            "senior" => cue(4),
+            other => unreachable!("feature {other} is listed in FEATURES"),
+        })
+        .collect();
+    let share = if mission_units == 0 {
+        0.0
+    } else {
+        social_units as f64 / mission_units as f64
+    };
+    let max_units = decision.max_social_units;
+    let social_features: Vec<f64> = SOCIAL_FEATURES
+        .iter()
+        .map(|&name| match name {
+            "share" => share,
+            "units" => social_units.min(max_units) as f64 / max_units as f64,
+            "title_social" => f64::from(u8::from(title_social)),
+            "title_none" => f64::from(u8::from(title_none && !title_social)),
+            "title_role" => squash(title_role, saturation),
+            other => unreachable!("feature {other} is listed in SOCIAL_FEATURES"),
+        })
+        .collect();
+    Scored {
+        evidence,
+        family_raw,
+        family_score,
+        axes,
+        features,
+        social_features,
+        share,
+    }
+}

@@ -1,0 +1,333 @@
+//! Stage 2: turn normalized words into matching keys: stop words out,
+//! feminine job nouns to their masculine form, Snowball French stemming,
+//! then accent folding.
+//!
+//! The order matters and is the one the stemmer needs: it expects lower-case
+//! text that still carries its accents (many suffixes it strips carry them:
+//! `-ité`, `-ée`), so accents are folded *after* stemming. An ad typed
+//! without accents stems differently (`creee` vs `créée`); the lexicon
+//! compiler registers the stem of the folded word too, so both meet.
+//!
+//! Known hazards of the French stemmer, each guarded here and tested:
+//!
+//! * `publication` and `publicité` share a stem (posting vs advertising);
+//!   `communication` shares one with `commun(e)`. Such words get a
+//!   protected key of their own.
+//! * feminine job nouns do not meet their masculine form
+//!   (`rédactrice`/`rédacteur`, `influenceuse`/`influenceur`,
+//!   `manageuse`/`manager`): endings are mapped first, as Lucene's light
+//!   French stemmer does.
+//! * English plurals stem apart (`manager`/`managers`), and so do some
+//!   French ones (`contenu`/`contenus`): a final `s` is dropped first.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use crate::normalize::{Normalized, MAX_WORD_BYTES};
+
+/// The key of a token that no lexicon entry uses.
+pub const UNKNOWN: u32 = u32::MAX;
+
+/// Negation words: never stop words, the matcher needs them.
+pub(crate) const NEGATIONS: &[&str] = &["ne", "pas", "sans", "aucun", "aucune", "ni", "jamais", "non"];
+
+/// French stop words (after Lucene's French analyzer), without the negation
+/// words. Accented and folded spellings are both listed.
+const STOP_WORDS: &[&str] = &[
+    "a", "à", "ai", "aie", "ainsi", "alors", "as", "au", "aux", "avec", "avez", "avoir", "avons",
+    "ayant", "c", "ça", "ca", "car", "ce", "ceci", "cela", "celle", "celles", "celui", "ces", "cet",
+    "cette", "ceux", "chez", "comme", "d", "dans", "de", "des", "donc", "dont", "du", "elle",
+    "elles", "en", "es", "est", "et", "étaient", "etaient", "était", "etait", "étant", "etant",
+    "été", "ete", "être", "etre", "eu", "eux", "il", "ils", "j", "je", "l", "la", "le", "les",
+    "leur", "leurs", "lui", "m", "ma", "mais", "me", "même", "meme", "mes", "moi", "mon", "n",
+    "nos", "notre", "nous", "on", "ont", "or", "ou", "où", "par", "parmi", "peut", "plus", "pour",
+    "qu", "que", "quel", "quelle", "quelles", "quels", "qui", "s", "sa", "se", "ses", "si", "soit",
+    "son", "sont", "sous", "sur", "t", "ta", "te", "tes", "toi", "ton", "tous", "tout", "toute",
+    "toutes", "tu", "un", "une", "unes", "uns", "vers", "via", "vos", "votre", "vous", "y",
+    "sera", "serez", "serons", "seront", "serait", "sein", "afin", "ainsi", "aussi", "très",
+    "tres", "the", "of", "and", "to", "in", "for", "with", "an", "our", "your", "you", "we",
+    "on", "at", "is", "are", "be", "or", "as", "by", "this", "that", "it",
+];
+
+/// Words whose Snowball stem would merge two different missions; each gets
+/// a protected key. Matched on the folded word by prefix.
+const PROTECTED_PREFIXES: &[(&str, &str)] = &[
+    ("publicit", "publicit"),
+    ("publication", "publicat"),
+    ("communicat", "communic"),
+    ("communiqu", "communic"),
+    ("communaut", "communaut"),
+    ("stratege", "stratege"),
+];
+
+/// Stems words the way lexicon entries were stemmed.
+///
+/// Holds the Snowball French stemmer and the stop-word table; cheap to
+/// share between threads (`Send + Sync`).
+pub struct Stemmer {
+    snowball: rust_stemmers::Stemmer,
+    stop: std::collections::HashSet<&'static str>,
+}
+
+impl std::fmt::Debug for Stemmer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stemmer").finish_non_exhaustive()
+    }
+}
+
+impl Default for Stemmer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Stemmer {
+    /// The French stemmer with the built-in stop words.
+    pub fn new() -> Self {
+        Stemmer {
+            snowball: rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::French),
+            stop: STOP_WORDS.iter().copied().collect(),
+        }
+    }
+
+    /// True for a stop word (which never takes part in matching).
+    pub fn is_stop_word(&self, word: &str) -> bool {
+        self.stop.contains(word)
+    }
+
+    /// Writes the matching key of `word` (a normalized word: lower case,
+    /// accents kept) into `out`. Returns `false` for a stop word or an
+    /// over-long word, which have no key.
+    pub fn key(&self, word: &str, out: &mut String) -> bool {
+        out.clear();
+        if word.len() > MAX_WORD_BYTES || self.is_stop_word(word) {
+            return false;
+        }
+        let word = masculine(word);
+        let word = drop_plural_s(&word);
+        for (prefix, key) in PROTECTED_PREFIXES {
+            if folded_starts_with(word, prefix) {
+                out.push_str(key);
+                return true;
+            }
+        }
+        let stem = self.snowball.stem(word);
+        fold_into(&stem, out);
+        true
+    }
+}
+
+/// Maps feminine job nouns to the masculine form: `-trice` → `-teur`,
+/// `-euse` → `-eur`, `manageuse` → `manager`.
+fn masculine(word: &str) -> Cow<'_, str> {
+    let (stem, plural) = match word.strip_suffix('s') {
+        Some(w) if w.ends_with("trice") || w.ends_with("euse") => (w, "s"),
+        _ => (word, ""),
+    };
+    if stem == "manageuse" {
+        return Cow::Owned(format!("manager{plural}"));
+    }
+    if let Some(base) = stem.strip_suffix("trice") {
+        if base.chars().count() >= 2 {
+            return Cow::Owned(format!("{base}teur{plural}"));
+        }
+    }
+    if let Some(base) = stem.strip_suffix("euse") {
+        if base.chars().count() >= 2 {
+            return Cow::Owned(format!("{base}eur{plural}"));
+        }
+    }
+    Cow::Borrowed(word)
+}
+
+fn drop_plural_s(word: &str) -> &str {
+    match word.strip_suffix('s') {
+        Some(w) if word.len() >= 4 && !w.ends_with('s') => w,
+        _ => word,
+    }
+}
+
+/// True when `word`, accents folded, starts with the ASCII `prefix`.
+fn folded_starts_with(word: &str, prefix: &str) -> bool {
+    let mut folded = word
+        .chars()
+        .flat_map(fold_char)
+        .filter(|&c| c != '\0');
+    prefix.chars().all(|p| folded.next() == Some(p))
+}
+
+/// The folded form of one character: one or two characters (`œ` → `oe`),
+/// the second `'\0'` when unused.
+fn fold_char(c: char) -> [char; 2] {
+    let one = match c {
+        'à' | 'â' | 'ä' | 'á' | 'ã' | 'å' => 'a',
+        'é' | 'è' | 'ê' | 'ë' => 'e',
+        'î' | 'ï' | 'í' | 'ì' => 'i',
+        'ô' | 'ö' | 'ó' | 'ò' | 'õ' => 'o',
+        'ù' | 'û' | 'ü' | 'ú' => 'u',
+        'ÿ' | 'ý' => 'y',
+        'ç' => 'c',
+        'ñ' => 'n',
+        'œ' => return ['o', 'e'],
+        'æ' => return ['a', 'e'],
+        _ => c,
+    };
+    [one, '\0']
+}
+
+/// Folds French accents and ligatures: `é` → `e`, `œ` → `oe`.
+pub fn fold_into(text: &str, out: &mut String) {
+    for c in text.chars() {
+        for f in fold_char(c) {
+            if f != '\0' {
+                out.push(f);
+            }
+        }
+    }
+}
+
+/// Folds accents into a new string.
+pub fn fold(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    fold_into(text, &mut s);
+    s
+}
+
+/// One token that takes part in matching.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Token {
+    /// Vocabulary id of the stem, or [`UNKNOWN`].
+    pub key: u32,
+    /// Index of the word in [`Normalized::words`].
+    pub word: u32,
+    /// Unit (line, bullet, sentence) of the word.
+    pub unit: u32,
+}
+
+/// Maps stems to the vocabulary ids that lexicon entries use.
+#[derive(Clone, Debug, Default)]
+pub struct Vocabulary {
+    ids: HashMap<String, u32>,
+}
+
+impl Vocabulary {
+    /// The id of `key`, if some entry uses it.
+    pub fn get(&self, key: &str) -> Option<u32> {
+        self.ids.get(key).copied()
+    }
+
+    /// The id of `key`, adding it when new.
+    pub(crate) fn intern(&mut self, key: &str) -> u32 {
+        if let Some(&id) = self.ids.get(key) {
+            return id;
+        }
+        let id = self.ids.len() as u32;
+        self.ids.insert(key.to_string(), id);
+        id
+    }
+
+    /// Makes `alias` another key for `id`, unless `alias` already has one.
+    pub(crate) fn alias(&mut self, alias: &str, id: u32) {
+        self.ids.entry(alias.to_string()).or_insert(id);
+    }
+
+    /// How many distinct keys the vocabulary holds.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// True when no entry was compiled.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
+/// Turns normalized words into tokens, skipping stop words. `scratch` is
+/// reused between words so the loop does not allocate per token.
+pub fn tokenize_into(
+    normalized: &Normalized,
+    stemmer: &Stemmer,
+    vocabulary: &Vocabulary,
+    out: &mut Vec<Token>,
+    scratch: &mut String,
+) {
+    out.clear();
+    for (i, word) in normalized.words().iter().enumerate() {
+        if !stemmer.key(normalized.text(word), scratch) {
+            continue;
+        }
+        out.push(Token {
+            key: vocabulary.get(scratch).unwrap_or(UNKNOWN),
+            word: i as u32,
+            unit: word.unit,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(word: &str) -> String {
+        let mut s = String::new();
+        assert!(Stemmer::new().key(word, &mut s), "{word} has no key");
+        s
+    }
+
+    #[test]
+    fn publication_and_publicite_stay_apart() {
+        assert_ne!(key("publication"), key("publicité"));
+        assert_eq!(key("publications"), key("publication"));
+        assert_eq!(key("publicitaire"), key("publicité"));
+        assert_eq!(key("publicite"), key("publicité"));
+    }
+
+    #[test]
+    fn communication_does_not_merge_with_commun() {
+        assert_ne!(key("communication"), key("commune"));
+        assert_ne!(key("communication"), key("communauté"));
+        assert_eq!(key("communiquer"), key("communication"));
+    }
+
+    #[test]
+    fn feminine_job_nouns_meet_the_masculine() {
+        assert_eq!(key("rédactrice"), key("rédacteur"));
+        assert_eq!(key("animatrice"), key("animateur"));
+        assert_eq!(key("directrice"), key("directeur"));
+        assert_eq!(key("influenceuse"), key("influenceur"));
+        assert_eq!(key("influenceuses"), key("influenceurs"));
+        assert_eq!(key("manageuse"), key("manager"));
+    }
+
+    #[test]
+    fn plurals_meet_the_singular() {
+        assert_eq!(key("managers"), key("manager"));
+        assert_eq!(key("contenus"), key("contenu"));
+        assert_eq!(key("réseaux"), key("réseau"));
+    }
+
+    #[test]
+    fn accents_are_folded_after_stemming() {
+        assert_eq!(key("stratégie"), "strateg");
+        assert_eq!(key("modérer"), key("moderer"));
+        assert_eq!(key("réseaux"), "reseau");
+        assert_eq!(key("œuvre"), "oeuvr");
+    }
+
+    #[test]
+    fn stop_words_have_no_key_but_negations_do() {
+        let s = Stemmer::new();
+        let mut out = String::new();
+        assert!(!s.key("les", &mut out));
+        assert!(!s.key("notre", &mut out));
+        for neg in NEGATIONS {
+            assert!(s.key(neg, &mut out), "{neg}");
+        }
+    }
+
+    #[test]
+    fn over_long_words_have_no_key() {
+        let mut out = String::new();
+        assert!(!Stemmer::new().key(&"a".repeat(MAX_WORD_BYTES + 1), &mut out));
+    }
+}
