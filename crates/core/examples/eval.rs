@@ -18,14 +18,25 @@ fn main() {
             let verdict = classifier.classify(&Ad::new(title, body));
             confusion.add(expected, verdict.label);
             if verbose && verdict.label != expected {
-                let f = |n: &str| verdict.families.iter().filter(|f| f.axis == n).map(|f| f.raw).sum::<f64>();
+                let f = |n: &str| {
+                    verdict
+                        .families
+                        .iter()
+                        .filter(|f| f.axis == n)
+                        .map(|f| f.raw)
+                        .sum::<f64>()
+                };
                 println!(
                     "{} expected {} got {} conf {:.2} social {:.2} share {:.2} | E {:.1} S {:.1} L {:.1} T {:.1} C {:.1} B {:.1} M {:.1} | {}",
                     v["id"].as_str().unwrap_or("?"), expected, verdict.label, verdict.confidence, verdict.social,
                     verdict.social_share, f("execution"), f("strategy"), f("levers"), f("team"), f("consulting"), f("breadth"), f("measure"),
                     title
                 );
-                let scores: Vec<String> = verdict.scores.iter().map(|s| format!("{} {:.2}", s.label, s.score)).collect();
+                let scores: Vec<String> = verdict
+                    .scores
+                    .iter()
+                    .map(|s| format!("{} {:.2}", s.label, s.score))
+                    .collect();
                 println!("    scores: {}", scores.join(", "));
             }
         }

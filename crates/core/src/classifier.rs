@@ -3,11 +3,11 @@
 use crate::ad::{Ad, Section};
 use crate::decide::decide;
 use crate::label::Label;
-use crate::lexicon::Lexicon;
+use crate::lexicon::{Lexicon, FEATURES, SOCIAL_FEATURES};
 use crate::matcher::{Match, Matcher};
 use crate::normalize::{normalize_into, Normalized};
 use crate::score::{score, SectionInput};
-use crate::tokenize::{tokenize_into, Stemmer, Token};
+use crate::tokenize::{tokenize_into, Stemmer, Token, TokenScratch};
 use crate::verdict::{FamilyScore, LabelScore, Verdict};
 
 /// Classifies job ads. Build it once (compiling the lexicon takes about a
@@ -39,7 +39,7 @@ pub struct Scratch {
     normalized: [Normalized; 2],
     tokens: [Vec<Token>; 2],
     matches: [Vec<Match>; 2],
-    word: String,
+    token: TokenScratch,
 }
 
 impl Default for Classifier {
@@ -84,10 +84,11 @@ impl Classifier {
                 &self.stemmer,
                 self.lexicon.vocabulary(),
                 &mut scratch.tokens[i],
-                &mut scratch.word,
+                &mut scratch.token,
             );
             scratch.matches[i].clear();
-            self.matcher.find_into(&scratch.tokens[i], &mut scratch.matches[i]);
+            self.matcher
+                .find_into(&scratch.tokens[i], &mut scratch.matches[i]);
         }
         let sections = [Section::Title, Section::Body];
         let inputs: Vec<SectionInput<'_>> = (0..2)
@@ -99,7 +100,11 @@ impl Classifier {
             })
             .collect();
         let scored = score(&self.lexicon, &inputs);
-        let decided = decide(self.lexicon.decision(), &scored.features, &scored.social_features);
+        let decided = decide(
+            self.lexicon.decision(),
+            &scored.features,
+            &scored.social_features,
+        );
         let families = self
             .lexicon
             .families()
@@ -115,7 +120,12 @@ impl Classifier {
         Verdict {
             label: decided.label,
             confidence: decided.confidence,
-            rome: decided.label.rome_codes().iter().map(|s| s.to_string()).collect(),
+            rome: decided
+                .label
+                .rome_codes()
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             scores: Label::ALL
                 .iter()
                 .map(|&label| LabelScore {
@@ -126,6 +136,12 @@ impl Classifier {
             social: decided.social,
             social_share: scored.share,
             families,
+            features: FEATURES
+                .iter()
+                .zip(&scored.features)
+                .chain(SOCIAL_FEATURES.iter().zip(&scored.social_features))
+                .map(|(name, &value)| (name.to_string(), value))
+                .collect(),
             evidence: scored.evidence,
         }
     }

@@ -21,7 +21,13 @@ fn sigmoid(z: f64) -> f64 {
 }
 
 fn logit(model: &(f64, Vec<f64>), features: &[f64]) -> f64 {
-    model.0 + model.1.iter().zip(features).map(|(w, x)| w * x).sum::<f64>()
+    model.0
+        + model
+            .1
+            .iter()
+            .zip(features)
+            .map(|(w, x)| w * x)
+            .sum::<f64>()
 }
 
 /// The outcome of the decision, before evidence is attached.
@@ -52,17 +58,44 @@ pub(crate) fn decide(decision: &Decision, features: &[f64], social_features: &[f
             social,
         };
     }
-    // Rank by logit: sigmoids saturate, logits keep the distance.
-    let mut order: Vec<usize> = (0..4).collect();
-    order.sort_by(|&a, &b| logits[b].total_cmp(&logits[a]));
-    let gap = (logits[order[0]] - logits[order[1]]) / decision.def.confidence_margin;
-    let relative_margin = 2.0 * sigmoid(gap) - 1.0;
+    let (label, gap) = choose(logits);
+    let relative_margin = 2.0 * sigmoid(gap / decision.def.confidence_margin) - 1.0;
     Decided {
-        label: Label::SOCIAL[order[0]],
+        label,
         confidence: confidence(social, threshold, Some(relative_margin)),
         scores,
         social,
     }
+}
+
+/// Picks the label from the four logits (`CM`, `SMM`, `STRATEGIST`,
+/// `HYBRID`) and returns it with its lead, in logit units, over the closest
+/// alternative.
+///
+/// The CM score says "this ad has the community manager's hands-on
+/// profile", which a hybrid ad has too; so `HYBRID` is decided first, when
+/// its own model says yes (logit above 0) and it beats `SMM` and
+/// `STRATEGIST`; otherwise the best of the other three wins.
+fn choose(logits: [f64; 4]) -> (Label, f64) {
+    let [cm, smm, strategist, hybrid] = logits;
+    let owners = smm.max(strategist);
+    if hybrid > 0.0 && hybrid >= owners {
+        return (Label::Hybrid, hybrid.min(hybrid - owners));
+    }
+    let mut others = [
+        (Label::Cm, cm),
+        (Label::Smm, smm),
+        (Label::Strategist, strategist),
+    ];
+    // Rank by logit: sigmoids saturate, logits keep the distance.
+    others.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let (label, top) = others[0];
+    let lead_over_hybrid = if label == Label::Cm {
+        -hybrid
+    } else {
+        top - hybrid
+    };
+    (label, (top - others[1].1).min(lead_over_hybrid))
 }
 
 /// Confidence in `[0, 1]`.
@@ -106,6 +139,17 @@ mod tests {
         }
         assert!(confidence(0.9, 0.5, Some(0.5)) > confidence(0.6, 0.5, Some(0.5)));
         assert!(confidence(0.1, 0.5, None) > confidence(0.4, 0.5, None));
+    }
+
+    #[test]
+    fn hybrid_is_decided_before_the_hands_on_profile() {
+        // A hybrid ad has the CM profile too: CM high, HYBRID yes → HYBRID.
+        assert_eq!(choose([5.0, -1.0, -2.0, 1.0]), (Label::Hybrid, 1.0));
+        // HYBRID says no: the best of the others.
+        assert_eq!(choose([5.0, -1.0, -2.0, -0.5]).0, Label::Cm);
+        // An SMM profile stronger than the hybrid one wins.
+        assert_eq!(choose([1.0, 3.0, -2.0, 2.0]), (Label::Smm, 1.0));
+        assert_eq!(choose([-3.0, -1.0, 2.0, -4.0]), (Label::Strategist, 3.0));
     }
 
     #[test]

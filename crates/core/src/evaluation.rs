@@ -113,12 +113,20 @@ impl fmt::Display for Confusion {
         for expected in Label::ALL {
             write!(f, "{:<12}", expected.as_str())?;
             for predicted in Label::ALL {
-                write!(f, "{:>11}", self.counts[expected.index()][predicted.index()])?;
+                write!(
+                    f,
+                    "{:>11}",
+                    self.counts[expected.index()][predicted.index()]
+                )?;
             }
             writeln!(f)?;
         }
         writeln!(f)?;
-        writeln!(f, "{:<12}{:>9}{:>11}{:>9}{:>9}", "label", "support", "precision", "recall", "f1")?;
+        writeln!(
+            f,
+            "{:<12}{:>9}{:>11}{:>9}{:>9}",
+            "label", "support", "precision", "recall", "f1"
+        )?;
         for label in Label::ALL {
             let m = self.metrics(label);
             writeln!(
@@ -132,7 +140,13 @@ impl fmt::Display for Confusion {
             )?;
         }
         writeln!(f)?;
-        writeln!(f, "ads {}  accuracy {:.3}  macro-F1 {:.3}", self.total(), self.accuracy(), self.macro_f1())
+        writeln!(
+            f,
+            "ads {}  accuracy {:.3}  macro-F1 {:.3}",
+            self.total(),
+            self.accuracy(),
+            self.macro_f1()
+        )
     }
 }
 

@@ -308,7 +308,8 @@ pub const FEATURES: &[&str] = &[
 ];
 
 /// Feature names of the social model.
-pub const SOCIAL_FEATURES: &[&str] = &["share", "units", "title_social", "title_none", "title_role"];
+pub const SOCIAL_FEATURES: &[&str] =
+    &["share", "units", "title_social", "title_none", "title_role"];
 
 // ---------------------------------------------------------------------------
 // The compiled lexicon.
@@ -383,14 +384,38 @@ pub struct Lexicon {
 
 /// The built-in lexicon sources: the files of `lexicon/`, in load order.
 pub const EMBEDDED_SOURCES: &[(&str, &str)] = &[
-    ("lexicon/social.json", include_str!("../../../lexicon/social.json")),
-    ("lexicon/execution.json", include_str!("../../../lexicon/execution.json")),
-    ("lexicon/strategy.json", include_str!("../../../lexicon/strategy.json")),
-    ("lexicon/levers.json", include_str!("../../../lexicon/levers.json")),
-    ("lexicon/breadth.json", include_str!("../../../lexicon/breadth.json")),
-    ("lexicon/titles.json", include_str!("../../../lexicon/titles.json")),
-    ("lexicon/cues.json", include_str!("../../../lexicon/cues.json")),
-    ("lexicon/decision.json", include_str!("../../../lexicon/decision.json")),
+    (
+        "lexicon/social.json",
+        include_str!("../../../lexicon/social.json"),
+    ),
+    (
+        "lexicon/execution.json",
+        include_str!("../../../lexicon/execution.json"),
+    ),
+    (
+        "lexicon/strategy.json",
+        include_str!("../../../lexicon/strategy.json"),
+    ),
+    (
+        "lexicon/levers.json",
+        include_str!("../../../lexicon/levers.json"),
+    ),
+    (
+        "lexicon/breadth.json",
+        include_str!("../../../lexicon/breadth.json"),
+    ),
+    (
+        "lexicon/titles.json",
+        include_str!("../../../lexicon/titles.json"),
+    ),
+    (
+        "lexicon/cues.json",
+        include_str!("../../../lexicon/cues.json"),
+    ),
+    (
+        "lexicon/decision.json",
+        include_str!("../../../lexicon/decision.json"),
+    ),
 ];
 
 impl Lexicon {
@@ -402,7 +427,9 @@ impl Lexicon {
                 .add_json(name, text)
                 .expect("the embedded lexicon is valid (tested)");
         }
-        builder.build().expect("the embedded lexicon is valid (tested)")
+        builder
+            .build()
+            .expect("the embedded lexicon is valid (tested)")
     }
 
     /// A lexicon from one JSON document holding every section (such as the
@@ -478,7 +505,14 @@ impl LexiconBuilder {
     /// Adds a file, or every `.json` file of a folder in name order.
     pub fn add_path(&mut self, path: &Path) -> Result<&mut Self, LexiconError> {
         let name = path.display().to_string();
-        let io = |e: std::io::Error| LexiconError::new(LexiconErrorKind::Io, &name, None, e.to_string().to_lowercase());
+        let io = |e: std::io::Error| {
+            LexiconError::new(
+                LexiconErrorKind::Io,
+                &name,
+                None,
+                e.to_string().to_lowercase(),
+            )
+        };
         if path.is_dir() {
             let mut files: Vec<_> = std::fs::read_dir(path)
                 .map_err(io)?
@@ -487,7 +521,12 @@ impl LexiconBuilder {
                 .collect();
             files.sort();
             if files.is_empty() {
-                return Err(LexiconError::new(LexiconErrorKind::Io, &name, None, "folder holds no .json file"));
+                return Err(LexiconError::new(
+                    LexiconErrorKind::Io,
+                    &name,
+                    None,
+                    "folder holds no .json file",
+                ));
             }
             for file in files {
                 self.add_path(&file)?;
@@ -701,7 +740,10 @@ impl<'n> Compiler<'n> {
                 LexiconErrorKind::BadDecision,
                 self.name(origin),
                 None,
-                format!("a second \"decision\" section (the first is in {})", self.name(decision_origin)),
+                format!(
+                    "a second \"decision\" section (the first is in {})",
+                    self.name(decision_origin)
+                ),
             ));
         }
         let decision = compile_decision(self.name(decision_origin), decision_def)?;
@@ -716,8 +758,14 @@ impl<'n> Compiler<'n> {
                 })
                 .collect(),
             entries: Vec::new(),
-            titles: sources.iter().flat_map(|s| s.titles.iter().cloned()).collect(),
-            cues: sources.iter().flat_map(|s| s.cues.iter().cloned()).collect(),
+            titles: sources
+                .iter()
+                .flat_map(|s| s.titles.iter().cloned())
+                .collect(),
+            cues: sources
+                .iter()
+                .flat_map(|s| s.cues.iter().cloned())
+                .collect(),
             decision: Some(decision_def.clone()),
         };
         Ok(Lexicon {
@@ -731,7 +779,12 @@ impl<'n> Compiler<'n> {
 
     /// Compiles the term of `entry` into keys and checks it against every
     /// entry compiled so far.
-    fn add(&mut self, origin: usize, mut entry: Entry, families: &[Family]) -> Result<(), LexiconError> {
+    fn add(
+        &mut self,
+        origin: usize,
+        mut entry: Entry,
+        families: &[Family],
+    ) -> Result<(), LexiconError> {
         let name = self.name(origin).to_string();
         let normalized = normalize(&entry.term);
         let mut folded = String::new();
@@ -799,9 +852,16 @@ fn describe(kind: EntryKind, families: &[Family]) -> String {
     }
 }
 
-fn compile_model(origin: &str, what: &str, def: &ModelDef, features: &[&str]) -> Result<(f64, Vec<f64>), LexiconError> {
+fn compile_model(
+    origin: &str,
+    what: &str,
+    def: &ModelDef,
+    features: &[&str],
+) -> Result<(f64, Vec<f64>), LexiconError> {
     let mut weights = vec![0.0; features.len()];
-    let bad = |message: String| LexiconError::new(LexiconErrorKind::BadDecision, origin, Some(what), message);
+    let bad = |message: String| {
+        LexiconError::new(LexiconErrorKind::BadDecision, origin, Some(what), message)
+    };
     if !def.bias.is_finite() {
         return Err(bad(format!("bias {} is not a finite number", def.bias)));
     }
@@ -821,7 +881,8 @@ fn compile_model(origin: &str, what: &str, def: &ModelDef, features: &[&str]) ->
 }
 
 fn compile_decision(origin: &str, def: &DecisionDef) -> Result<Decision, LexiconError> {
-    let bad = |message: String| LexiconError::new(LexiconErrorKind::BadDecision, origin, None, message);
+    let bad =
+        |message: String| LexiconError::new(LexiconErrorKind::BadDecision, origin, None, message);
     let positives = [
         ("title_section_weight", def.title_section_weight),
         ("title_in_body_weight", def.title_in_body_weight),
@@ -845,7 +906,9 @@ fn compile_decision(origin: &str, def: &DecisionDef) -> Result<Decision, Lexicon
         }
     }
     if def.max_repeats == 0 || def.cue_scope == 0 || def.max_social_units == 0 {
-        return Err(bad("max_repeats, cue_scope and max_social_units must be at least 1".into()));
+        return Err(bad(
+            "max_repeats, cue_scope and max_social_units must be at least 1".into(),
+        ));
     }
     let social_model = compile_model(origin, "social", &def.social, SOCIAL_FEATURES)?;
     let mut models = Vec::new();
@@ -857,7 +920,9 @@ fn compile_decision(origin: &str, def: &DecisionDef) -> Result<Decision, Lexicon
         models.push(compile_model(origin, label.as_str(), model, FEATURES)?);
     }
     if def.labels.contains_key(&Label::None) {
-        return Err(bad("NONE has no model: it is decided by the social model".into()));
+        return Err(bad(
+            "NONE has no model: it is decided by the social model".into()
+        ));
     }
     let label_models: [(f64, Vec<f64>); 4] = models.try_into().expect("four social labels");
     Ok(Decision {

@@ -47,9 +47,7 @@ impl Matcher {
             let mut node = 0u32;
             for &key in keys {
                 let next = m.terminal.len() as u32;
-                node = *m.edges.entry((node, key)).or_insert_with(|| {
-                    next
-                });
+                node = *m.edges.entry((node, key)).or_insert_with(|| next);
                 if node == next {
                     m.terminal.push(None);
                 }
@@ -110,7 +108,10 @@ pub(crate) fn naive_find(entries: &[Vec<u32>], tokens: &[Token]) -> Vec<Match> {
                 continue;
             }
             let window = &tokens[i..i + n];
-            let fits = window.iter().zip(keys).all(|(t, &k)| t.key == k && t.unit == tokens[i].unit);
+            let fits = window
+                .iter()
+                .zip(keys)
+                .all(|(t, &k)| t.key == k && t.unit == tokens[i].unit);
             if fits && best.is_none_or(|(_, len)| n > len) {
                 best = Some((index as u32, n));
             }
@@ -163,7 +164,14 @@ mod tests {
         let m = Matcher::new(entries.iter().map(Vec::as_slice));
         let mut out = Vec::new();
         m.find_into(&tokens(&[(1, 0), (2, 0), (5, 0)]), &mut out);
-        assert_eq!(out, [Match { entry: 0, start: 0, end: 1 }]);
+        assert_eq!(
+            out,
+            [Match {
+                entry: 0,
+                start: 0,
+                end: 1
+            }]
+        );
     }
 
     #[test]

@@ -146,7 +146,13 @@ fn is_apostrophe(c: char) -> bool {
 fn is_dash(c: char) -> bool {
     matches!(
         c,
-        '-' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}' | '\u{2212}'
+        '-' | '\u{2010}'
+            | '\u{2011}'
+            | '\u{2012}'
+            | '\u{2013}'
+            | '\u{2014}'
+            | '\u{2015}'
+            | '\u{2212}'
     )
 }
 
@@ -160,7 +166,10 @@ fn is_invisible(c: char) -> bool {
 
 /// Middle dots used by inclusive writing (and, between spaces, as bullets).
 fn is_middle_dot(c: char) -> bool {
-    matches!(c, '\u{00B7}' | '\u{2027}' | '\u{22C5}' | '\u{2022}' | '\u{2219}')
+    matches!(
+        c,
+        '\u{00B7}' | '\u{2027}' | '\u{22C5}' | '\u{2022}' | '\u{2219}'
+    )
 }
 
 /// Characters that end a unit: line ends, sentence punctuation, bullets,
@@ -201,8 +210,31 @@ fn is_combining_mark(c: char) -> bool {
 
 /// Block-level HTML tags: they end a unit.
 const BLOCK_TAGS: &[&str] = &[
-    "br", "p", "li", "ul", "ol", "div", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th",
-    "table", "section", "article", "header", "footer", "blockquote", "dd", "dt", "dl", "hr",
+    "br",
+    "p",
+    "li",
+    "ul",
+    "ol",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "td",
+    "th",
+    "table",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "blockquote",
+    "dd",
+    "dt",
+    "dl",
+    "hr",
 ];
 
 /// Named HTML entities seen in scraped French ads.
@@ -407,6 +439,11 @@ impl<'t, 'o> Scanner<'t, 'o> {
         if is_invisible(c) {
             return;
         }
+        // Before letters: `ʼ` (U+02BC) is a modifier letter.
+        if is_apostrophe(c) {
+            self.on_apostrophe(start, end);
+            return;
+        }
         if is_word_char(c) {
             if self.word.is_empty() {
                 if let Some(len) = gender_marker_len(self.text, start) {
@@ -420,10 +457,6 @@ impl<'t, 'o> Scanner<'t, 'o> {
             for l in c.to_lowercase() {
                 self.word.push(l);
             }
-            return;
-        }
-        if is_apostrophe(c) {
-            self.on_apostrophe(start, end);
             return;
         }
         if !self.word.is_empty() && (is_middle_dot(c) || c == '.' || c == '/' || is_dash(c)) {
@@ -521,24 +554,28 @@ impl<'t, 'o> Scanner<'t, 'o> {
         let form: &str = if self.word.is_ascii() {
             &self.word
         } else {
-            self.scratch.clear();
-            for c in self.word.nfkc() {
-                for l in c.to_lowercase() {
-                    self.scratch.push(l);
+            // Lower case and NFKC, twice: lower-casing can decompose (`İ`)
+            // and NFKC can produce capitals (`ℌ`); the second round reaches
+            // the fixed point, which keeps normalization idempotent.
+            // NFKC may also bring in non-word characters (`½` → `1⁄2`),
+            // which are dropped, and dropping them can leave combining marks
+            // out of canonical order: hence rounds until nothing changes.
+            for _ in 0..3 {
+                self.scratch.clear();
+                for c in self.word.nfkc() {
+                    self.scratch
+                        .extend(c.to_lowercase().filter(|&l| is_word_char(l)));
+                }
+                let stable = self.scratch == self.word;
+                std::mem::swap(&mut self.word, &mut self.scratch);
+                if stable {
+                    break;
                 }
             }
-            &self.scratch
+            &self.word
         };
-        // NFKC may split a character (`ﬁ` → `fi`, `½` → `1⁄2`): keep only the
-        // word characters so that the form is stable under renormalization.
         let start = self.out.buffer.len();
-        for c in form.chars() {
-            if is_word_char(c) {
-                self.out.buffer.push(c);
-            } else if !is_invisible(c) {
-                self.out.buffer.push('_');
-            }
-        }
+        self.out.buffer.push_str(form);
         let dropped = after_slash
             && self.out.words.last().is_some_and(|prev| {
                 let prev_form = &self.out.buffer[prev.norm.clone()];
@@ -602,7 +639,11 @@ fn gender_marker_len(text: &str, i: usize) -> Option<usize> {
         letters += 1;
         j += 1;
         match bytes.get(j) {
-            Some(b'/') | Some(b'-') if bytes.get(j + 1).is_some_and(|&b| is_gender_letter(b as char)) => {
+            Some(b'/') | Some(b'-')
+                if bytes
+                    .get(j + 1)
+                    .is_some_and(|&b| is_gender_letter(b as char)) =>
+            {
                 j += 1;
             }
             _ => break,
@@ -617,12 +658,19 @@ fn gender_marker_len(text: &str, i: usize) -> Option<usize> {
 /// word stops there. Iterative and bounded per piece, so a long run of
 /// `e·e·e…` is consumed in linear time.
 fn inclusive_suffix_len(text: &str, i: usize, full_stop: bool) -> Option<usize> {
+    // After a full stop, `Les` opening a sentence is no ending; in a word in
+    // capitals (`CHARGÉ.E`) it is.
+    let shouting = text[..i]
+        .chars()
+        .rev()
+        .nth(1)
+        .is_some_and(char::is_uppercase);
     let mut j = i;
     let mut result = None;
     loop {
         let piece = short_piece(&text[j..])?;
         let known = !piece.is_empty()
-            && !(full_stop && piece.chars().any(char::is_uppercase))
+            && !(full_stop && !shouting && piece.chars().any(char::is_uppercase))
             && is_inclusive_suffix(piece);
         if !known {
             return result;
@@ -632,7 +680,11 @@ fn inclusive_suffix_len(text: &str, i: usize, full_stop: bool) -> Option<usize> 
             Some(c) if is_word_char(c) => return result,
             Some(c) if is_middle_dot(c) || c == '.' || c == '/' || is_dash(c) => {
                 let after = end + c.len_utf8();
-                if text[after..].chars().next().is_some_and(char::is_alphabetic) {
+                if text[after..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphabetic)
+                {
                     result = Some(end - i);
                     j = after;
                 } else {
@@ -662,7 +714,10 @@ fn short_piece(rest: &str) -> Option<&str> {
 
 fn is_inclusive_suffix(piece: &str) -> bool {
     INCLUSIVE_SUFFIXES.iter().any(|s| {
-        s.len() == piece.len() && s.chars().zip(piece.chars()).all(|(a, b)| b.to_lowercase().eq(std::iter::once(a)))
+        s.len() == piece.len()
+            && s.chars()
+                .zip(piece.chars())
+                .all(|(a, b)| b.to_lowercase().eq(std::iter::once(a)))
     })
 }
 
@@ -732,7 +787,10 @@ mod tests {
 
     #[test]
     fn elided_ne_stays_as_negation() {
-        assert_eq!(words("vous n’animerez pas"), ["vous", "ne", "animerez", "pas"]);
+        assert_eq!(
+            words("vous n’animerez pas"),
+            ["vous", "ne", "animerez", "pas"]
+        );
         assert_eq!(spans("n’animerez"), ["n", "animerez"]);
     }
 
@@ -746,15 +804,28 @@ mod tests {
             "chargé/e",
             "chargé‧e",
             "chargé.e.s",
+            "CHARGÉ.E",
+            "CHARGÉ·E·S",
         ] {
             let w = words(text);
             assert_eq!(w.len(), 1, "{text}: {w:?}");
             assert!(w[0].starts_with("chargé"), "{text}: {w:?}");
         }
+        // A sentence that starts after a full stop keeps its first word.
+        assert_eq!(
+            words("site web.Les missions"),
+            ["site", "web", "les", "missions"]
+        );
         assert_eq!(words("animateur/animatrice"), ["animateur"]);
         assert_eq!(words("Directeur/trice"), ["directeur"]);
-        assert_eq!(words("community manager/manageuse"), ["community", "manager"]);
-        assert_eq!(words("un·e community manager"), ["un", "community", "manager"]);
+        assert_eq!(
+            words("community manager/manageuse"),
+            ["community", "manager"]
+        );
+        assert_eq!(
+            words("un·e community manager"),
+            ["un", "community", "manager"]
+        );
         assert_eq!(words("Rattaché·e à"), ["rattaché", "à"]);
     }
 
@@ -781,7 +852,10 @@ mod tests {
             ["stratégie", "social", "media"]
         );
         assert_eq!(spans("Strat&eacute;gie"), ["Strat&eacute;gie"]);
-        assert_eq!(words("l&#39;animation &amp; la mod&#xE9;ration"), ["animation", "la", "modération"]);
+        assert_eq!(
+            words("l&#39;animation &amp; la mod&#xE9;ration"),
+            ["animation", "la", "modération"]
+        );
         // A `<` that opens no tag is text punctuation.
         assert_eq!(words("a < b et c > d"), ["a", "b", "et", "c", "d"]);
         assert_eq!(words("<!-- caché --> visible"), ["visible"]);
@@ -800,7 +874,10 @@ mod tests {
 
     #[test]
     fn invisible_characters_vanish_and_spaces_separate() {
-        assert_eq!(words("commu\u{200B}nity\u{00A0}manager"), ["community", "manager"]);
+        assert_eq!(
+            words("commu\u{200B}nity\u{00A0}manager"),
+            ["community", "manager"]
+        );
         assert_eq!(words("réseaux\u{202F}sociaux"), ["réseaux", "sociaux"]);
         assert_eq!(words("co\u{00AD}ordination"), ["coordination"]);
     }
@@ -816,6 +893,9 @@ mod tests {
         let text = "<h2>Chargé·e de COMMUNITY MANAGEMENT (H/F)</h2>\n✅ l’animation &amp; la modération\n- qu’il réponde";
         let once = normalize_text(text);
         assert_eq!(normalize_text(&once), once);
-        assert_eq!(once, "chargé de community management\nanimation la modération\nil réponde");
+        assert_eq!(
+            once,
+            "chargé de community management\nanimation la modération\nil réponde"
+        );
     }
 }

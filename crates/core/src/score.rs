@@ -17,8 +17,8 @@
 //! mentions Instagram once.
 
 use crate::ad::Section;
-use crate::lexicon::{Axis, CueEffect, EntryKind, Lexicon, FEATURES, SOCIAL_FEATURES};
 use crate::label::Label;
+use crate::lexicon::{Axis, CueEffect, EntryKind, Lexicon, FEATURES, SOCIAL_FEATURES};
 use crate::matcher::Match;
 use crate::normalize::Normalized;
 use crate::tokenize::Token;
@@ -40,8 +40,6 @@ pub(crate) struct Scored {
     pub family_raw: Vec<f64>,
     /// Squashed score per family.
     pub family_score: Vec<f64>,
-    /// Squashed score per axis, in [`Axis::ALL`] order.
-    pub axes: [f64; 9],
     /// Values of [`FEATURES`].
     pub features: Vec<f64>,
     /// Values of [`SOCIAL_FEATURES`].
@@ -50,16 +48,28 @@ pub(crate) struct Scored {
     pub share: f64,
 }
 
-/// Counts a finished unit: a mission unit when it holds a mission or a
-/// social-media term, a social unit when it holds the latter.
-fn close_unit(mission: bool, social: bool, mission_units: &mut u32, social_units: &mut u32) {
-    if mission || social {
+/// Mission evidence a unit needs to count as a mission unit: one weak,
+/// generic word (`projets`, `médias`) does not make a line a mission.
+const MISSION_UNIT_WEIGHT: f64 = 1.0;
+
+/// Counts a finished unit: a mission unit when it holds enough mission
+/// evidence or a social-media term, a social unit when it holds the latter.
+fn close_unit(weight: f64, social: bool, mission_units: &mut u32, social_units: &mut u32) {
+    if weight >= MISSION_UNIT_WEIGHT || social {
         *mission_units += 1;
     }
     if social {
         *social_units += 1;
     }
 }
+
+/// A title entry this strong names a social-media role by itself
+/// (`community manager`, `social media strategist`), which `ROLES.md` takes
+/// as enough to put social media at the heart of the ad.
+const ROLE_TITLE_WEIGHT: f64 = 2.0;
+
+/// Pseudo-count added to the mission units when computing the share.
+const SHARE_PSEUDO_UNITS: f64 = 2.0;
 
 fn squash(raw: f64, saturation: f64) -> f64 {
     if raw <= 0.0 {
@@ -96,7 +106,7 @@ pub(crate) fn score(lexicon: &Lexicon, sections: &[SectionInput<'_>]) -> Scored 
         let mut scopes: Vec<Scope> = Vec::new();
         // Per-unit flags for the share of social-media missions (body only).
         let mut current_unit: Option<u32> = None;
-        let mut unit_mission = false;
+        let mut unit_weight = 0.0;
         let mut unit_social = false;
         for m in input.matches {
             let entry = &entries[m.entry as usize];
@@ -107,10 +117,15 @@ pub(crate) fn score(lexicon: &Lexicon, sections: &[SectionInput<'_>]) -> Scored 
             let unit = first.unit;
             if input.section == Section::Body && current_unit != Some(unit) {
                 if current_unit.is_some() {
-                    close_unit(unit_mission, unit_social, &mut mission_units, &mut social_units);
+                    close_unit(
+                        unit_weight,
+                        unit_social,
+                        &mut mission_units,
+                        &mut social_units,
+                    );
                 }
                 current_unit = Some(unit);
-                unit_mission = false;
+                unit_weight = 0.0;
                 unit_social = false;
             }
             scopes.retain(|s| s.unit == unit && s.until > m.start);
@@ -146,13 +161,13 @@ pub(crate) fn score(lexicon: &Lexicon, sections: &[SectionInput<'_>]) -> Scored 
                     }
                     family_raw[f] += c;
                     if !negated {
-                        if input.section == Section::Title && (entry.social || axis == Axis::Social) {
+                        if input.section == Section::Title && entry.social {
                             title_social = true;
                         }
                         if axis != Axis::Social {
-                            unit_mission = true;
+                            unit_weight += c;
                         }
-                        if entry.social || axis == Axis::Social {
+                        if entry.social {
                             unit_social = true;
                         }
                     }
@@ -213,7 +228,12 @@ pub(crate) fn score(lexicon: &Lexicon, sections: &[SectionInput<'_>]) -> Scored 
             });
         }
         if input.section == Section::Body && current_unit.is_some() {
-            close_unit(unit_mission, unit_social, &mut mission_units, &mut social_units);
+            close_unit(
+                unit_weight,
+                unit_social,
+                &mut mission_units,
+                &mut social_units,
+            );
         }
     }
 
@@ -252,11 +272,9 @@ pub(crate) fn score(lexicon: &Lexicon, sections: &[SectionInput<'_>]) -> Scored 
             other => unreachable!("feature {other} is listed in FEATURES"),
         })
         .collect();
-    let share = if mission_units == 0 {
-        0.0
-    } else {
-        social_units as f64 / mission_units as f64
-    };
+    // Two pseudo-units keep one Instagram line in a three-line ad from
+    // reading as "all missions are social media".
+    let share = social_units as f64 / (mission_units as f64 + SHARE_PSEUDO_UNITS);
     let max_units = decision.max_social_units;
     let social_features: Vec<f64> = SOCIAL_FEATURES
         .iter()
@@ -265,7 +283,7 @@ pub(crate) fn score(lexicon: &Lexicon, sections: &[SectionInput<'_>]) -> Scored 
             "units" => social_units.min(max_units) as f64 / max_units as f64,
             "title_social" => f64::from(u8::from(title_social)),
             "title_none" => f64::from(u8::from(title_none && !title_social)),
-            "title_role" => squash(title_role, saturation),
+            "title_role" => f64::from(u8::from(title_role >= ROLE_TITLE_WEIGHT)),
             other => unreachable!("feature {other} is listed in SOCIAL_FEATURES"),
         })
         .collect();
@@ -273,7 +291,6 @@ pub(crate) fn score(lexicon: &Lexicon, sections: &[SectionInput<'_>]) -> Scored 
         evidence,
         family_raw,
         family_score,
-        axes,
         features,
         social_features,
         share,

@@ -29,24 +29,27 @@ use crate::normalize::{Normalized, MAX_WORD_BYTES};
 pub const UNKNOWN: u32 = u32::MAX;
 
 /// Negation words: never stop words, the matcher needs them.
-pub(crate) const NEGATIONS: &[&str] = &["ne", "pas", "sans", "aucun", "aucune", "ni", "jamais", "non"];
+#[cfg(test)]
+pub(crate) const NEGATIONS: &[&str] = &[
+    "ne", "pas", "sans", "aucun", "aucune", "ni", "jamais", "non",
+];
 
 /// French stop words (after Lucene's French analyzer), without the negation
 /// words. Accented and folded spellings are both listed.
 const STOP_WORDS: &[&str] = &[
     "a", "à", "ai", "aie", "ainsi", "alors", "as", "au", "aux", "avec", "avez", "avoir", "avons",
-    "ayant", "c", "ça", "ca", "car", "ce", "ceci", "cela", "celle", "celles", "celui", "ces", "cet",
-    "cette", "ceux", "chez", "comme", "d", "dans", "de", "des", "donc", "dont", "du", "elle",
-    "elles", "en", "es", "est", "et", "étaient", "etaient", "était", "etait", "étant", "etant",
-    "été", "ete", "être", "etre", "eu", "eux", "il", "ils", "j", "je", "l", "la", "le", "les",
-    "leur", "leurs", "lui", "m", "ma", "mais", "me", "même", "meme", "mes", "moi", "mon", "n",
-    "nos", "notre", "nous", "on", "ont", "or", "ou", "où", "par", "parmi", "peut", "plus", "pour",
-    "qu", "que", "quel", "quelle", "quelles", "quels", "qui", "s", "sa", "se", "ses", "si", "soit",
-    "son", "sont", "sous", "sur", "t", "ta", "te", "tes", "toi", "ton", "tous", "tout", "toute",
-    "toutes", "tu", "un", "une", "unes", "uns", "vers", "via", "vos", "votre", "vous", "y",
-    "sera", "serez", "serons", "seront", "serait", "sein", "afin", "ainsi", "aussi", "très",
-    "tres", "the", "of", "and", "to", "in", "for", "with", "an", "our", "your", "you", "we",
-    "on", "at", "is", "are", "be", "or", "as", "by", "this", "that", "it",
+    "ayant", "c", "ça", "ca", "car", "ce", "ceci", "cela", "celle", "celles", "celui", "ces",
+    "cet", "cette", "ceux", "chez", "comme", "d", "dans", "de", "des", "donc", "dont", "du",
+    "elle", "elles", "en", "es", "est", "et", "étaient", "etaient", "était", "etait", "étant",
+    "etant", "été", "ete", "être", "etre", "eu", "eux", "il", "ils", "j", "je", "l", "la", "le",
+    "les", "leur", "leurs", "lui", "m", "ma", "mais", "me", "même", "meme", "mes", "moi", "mon",
+    "n", "nos", "notre", "nous", "on", "ont", "or", "ou", "où", "par", "parmi", "peut", "plus",
+    "pour", "qu", "que", "quel", "quelle", "quelles", "quels", "qui", "s", "sa", "se", "ses", "si",
+    "soit", "son", "sont", "sous", "sur", "t", "ta", "te", "tes", "toi", "ton", "tous", "tout",
+    "toute", "toutes", "tu", "un", "une", "unes", "uns", "vers", "via", "vos", "votre", "vous",
+    "y", "sera", "serez", "serons", "seront", "serait", "sein", "afin", "ainsi", "aussi", "très",
+    "tres", "the", "of", "and", "to", "in", "for", "with", "an", "our", "your", "you", "we", "on",
+    "at", "is", "are", "be", "or", "as", "by", "this", "that", "it",
 ];
 
 /// Words whose Snowball stem would merge two different missions; each gets
@@ -58,6 +61,7 @@ const PROTECTED_PREFIXES: &[(&str, &str)] = &[
     ("communiqu", "communic"),
     ("communaut", "communaut"),
     ("stratege", "stratege"),
+    ("conversation", "conversation"),
 ];
 
 /// Stems words the way lexicon entries were stemmed.
@@ -149,10 +153,7 @@ fn drop_plural_s(word: &str) -> &str {
 
 /// True when `word`, accents folded, starts with the ASCII `prefix`.
 fn folded_starts_with(word: &str, prefix: &str) -> bool {
-    let mut folded = word
-        .chars()
-        .flat_map(fold_char)
-        .filter(|&c| c != '\0');
+    let mut folded = word.chars().flat_map(fold_char).filter(|&c| c != '\0');
     prefix.chars().all(|p| folded.next() == Some(p))
 }
 
@@ -242,26 +243,66 @@ impl Vocabulary {
     }
 }
 
-/// Turns normalized words into tokens, skipping stop words. `scratch` is
-/// reused between words so the loop does not allocate per token.
+/// Buffers reused by [`tokenize_into`] so that the loop does not allocate
+/// per token.
+#[derive(Clone, Debug, Default)]
+pub struct TokenScratch {
+    key: String,
+    word: String,
+}
+
+/// Turns normalized words into tokens, skipping stop words.
 pub fn tokenize_into(
     normalized: &Normalized,
     stemmer: &Stemmer,
     vocabulary: &Vocabulary,
     out: &mut Vec<Token>,
-    scratch: &mut String,
+    scratch: &mut TokenScratch,
 ) {
     out.clear();
     for (i, word) in normalized.words().iter().enumerate() {
-        if !stemmer.key(normalized.text(word), scratch) {
+        let text = normalized.text(word);
+        if !stemmer.key(text, &mut scratch.key) {
             continue;
         }
+        let mut key = vocabulary.get(&scratch.key);
+        if key.is_none()
+            && reaccent_final(text, &mut scratch.word)
+            && stemmer.key(&scratch.word, &mut scratch.key)
+        {
+            key = vocabulary.get(&scratch.key);
+        }
         out.push(Token {
-            key: vocabulary.get(scratch).unwrap_or(UNKNOWN),
+            key: key.unwrap_or(UNKNOWN),
             word: i as u32,
             unit: word.unit,
         });
     }
+}
+
+/// Ads typed without accents lose the `é` of past participles (`publie`
+/// for `publié`), and the stemmer treats the two differently. For a word
+/// with no accent ending in `e`, `es`, `ee` or `ees`, writes the form with
+/// the accent back into `out` and returns `true`.
+fn reaccent_final(word: &str, out: &mut String) -> bool {
+    if !word.is_ascii() || word.len() < 4 {
+        return false;
+    }
+    let (base, ending) = if let Some(b) = word.strip_suffix("ees") {
+        (b, "ées")
+    } else if let Some(b) = word.strip_suffix("ee") {
+        (b, "ée")
+    } else if let Some(b) = word.strip_suffix("es") {
+        (b, "és")
+    } else if let Some(b) = word.strip_suffix('e') {
+        (b, "é")
+    } else {
+        return false;
+    };
+    out.clear();
+    out.push_str(base);
+    out.push_str(ending);
+    true
 }
 
 #[cfg(test)]
@@ -323,6 +364,25 @@ mod tests {
         for neg in NEGATIONS {
             assert!(s.key(neg, &mut out), "{neg}");
         }
+    }
+
+    #[test]
+    fn unaccented_past_participles_find_their_entry() {
+        let mut vocabulary = Vocabulary::default();
+        let id = vocabulary.intern(&key("publier"));
+        let stemmer = Stemmer::new();
+        let mut scratch = TokenScratch::default();
+        let mut out = Vec::new();
+        for text in ["publié", "publie", "publiées", "publiees", "PUBLIEE"] {
+            let n = crate::normalize::normalize(text);
+            tokenize_into(&n, &stemmer, &vocabulary, &mut out, &mut scratch);
+            assert_eq!(out.len(), 1, "{text}");
+            assert_eq!(out[0].key, id, "{text}");
+        }
+        // A word that is no past participle stays unknown.
+        let n = crate::normalize::normalize("table");
+        tokenize_into(&n, &stemmer, &vocabulary, &mut out, &mut scratch);
+        assert_eq!(out[0].key, UNKNOWN);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The output: a label, a confidence, every score, and the evidence.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
@@ -29,6 +30,10 @@ pub struct Verdict {
     pub social_share: f64,
     /// The score of every mission family, in lexicon order.
     pub families: Vec<FamilyScore>,
+    /// The values the decision read, by name (axis scores, title and context
+    /// cues, and the social model's `share`, `units`, `title_*`): a label's
+    /// logit is the lexicon's bias plus its weights times these.
+    pub features: BTreeMap<String, f64>,
     /// Every lexicon entry found, in text order (title first).
     pub evidence: Vec<Evidence>,
 }

@@ -1,0 +1,80 @@
+//! The label of an ad does not depend on how it was typed: capitals,
+//! missing accents, extra whitespace and HTML wrapping leave it unchanged.
+//! Checked over every fixture, every failure reported.
+
+use classify_core::tokenize::fold;
+use classify_core::{Ad, Classifier};
+
+use crate::util::fixtures;
+
+/// Upper-cases text but leaves HTML entity names alone (`&eacute;`).
+fn upper(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_entity = false;
+    for c in text.chars() {
+        if c == '&' {
+            in_entity = true;
+        } else if in_entity && !c.is_ascii_alphanumeric() && c != '#' {
+            in_entity = false;
+        }
+        if in_entity {
+            out.push(c);
+        } else {
+            out.extend(c.to_uppercase());
+        }
+    }
+    out
+}
+
+fn spaced(text: &str) -> String {
+    text.replace(' ', "  \u{00A0}").replace('\n', " \n\t")
+}
+
+fn wrapped(text: &str) -> String {
+    format!(
+        "<div class=\"offer\">\n<p>{}</p>\n</div>",
+        text.replace("\n\n", "</p>\n<p>")
+    )
+}
+
+type Transform = fn(&str) -> String;
+
+const TRANSFORMS: &[(&str, Transform)] = &[
+    ("capitals", upper),
+    ("accents removed", fold),
+    ("extra whitespace", spaced),
+    ("html wrapping", wrapped),
+];
+
+#[test]
+fn label_is_unchanged_by_case_accents_whitespace_and_html() {
+    let classifier = Classifier::new();
+    let mut failures = Vec::new();
+    for ad in fixtures() {
+        let reference = classifier.classify(&Ad::new(&ad.title, &ad.text)).label;
+        for (name, transform) in TRANSFORMS {
+            let title = transform(&ad.title);
+            let text = transform(&ad.text);
+            let got = classifier.classify(&Ad::new(&title, &text)).label;
+            if got != reference {
+                failures.push(format!("{}: {name} turns {reference} into {got}", ad.id));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn the_transforms_do_change_the_text() {
+    // Guards the test above against transforms that do nothing.
+    let sample = "Modérer la communauté\nRédiger";
+    for (name, transform) in TRANSFORMS {
+        assert_ne!(transform(sample), sample, "{name}");
+    }
+    assert_eq!(upper("l&eacute;a"), "L&eacute;A");
+}

@@ -1,0 +1,10 @@
+//! Integration tests of the core library: one test binary, one module per
+//! concern.
+
+mod util;
+
+mod invariance;
+mod lexicon;
+mod pipeline;
+mod properties;
+mod quality;
