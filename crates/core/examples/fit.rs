@@ -6,12 +6,13 @@
 //! ```
 //!
 //! Features come from the lexicon as it is (entries, weights, cues); only
-//! the logistic models of `lexicon/decision.json` are fitted: the social
+//! the logistic models of `lexicon/decision.json` are fitted (starting from
+//! the hand-set `lexicon/fit/decision-prior.json`, so that a rerun gives
+//! the same file): the social
 //! model on every ad (social-media role or not), and one model per
 //! social-media label, one-versus-rest, on the social-media ads (the CM
 //! model counts hybrid ads as positive: they have the hands-on profile). The
-//! penalty pulls each weight towards the value written in `decision.json`
-//! (the hand-set prior), not towards zero, so a weight moves only as far as
+//! penalty pulls each weight towards the hand-set prior, not towards zero, so a weight moves only as far as
 //! the data asks. The fit is deterministic: full-batch gradient descent,
 //! fixed step count, no randomness.
 //!
@@ -148,7 +149,11 @@ fn main() {
             });
         }
     }
-    let prior = base.decision().def().clone();
+    let prior_path = "lexicon/fit/decision-prior.json";
+    let prior_text = std::fs::read_to_string(prior_path).unwrap_or_else(|e| panic!("{prior_path}: {e}"));
+    let prior_doc: classify_core::lexicon::LexiconSource =
+        serde_json::from_str(&prior_text).unwrap_or_else(|e| panic!("{prior_path}: {e}"));
+    let prior = prior_doc.decision.expect("the prior has a decision section");
 
     let mut before = Confusion::new();
     for s in &samples {
@@ -177,7 +182,7 @@ fn main() {
     for s in &samples {
         after.add(s.label, fitted.classify(&Ad::new(&s.title, &s.text)).label);
     }
-    println!("== current decision.json, in sample\n{before}");
+    println!("== current lexicon/decision.json, in sample\n{before}");
     println!("== fitted, 5-fold cross-validation\n{cross}");
     println!("== fitted, in sample\n{after}");
     if write {

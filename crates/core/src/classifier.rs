@@ -77,8 +77,8 @@ impl Classifier {
     /// Classifies one ad, reusing `scratch`'s buffers.
     pub fn classify_with(&self, ad: &Ad<'_>, scratch: &mut Scratch) -> Verdict {
         let texts = [&*ad.title, &*ad.text];
-        for i in 0..2 {
-            normalize_into(texts[i], &mut scratch.normalized[i]);
+        for (i, text) in texts.into_iter().enumerate() {
+            normalize_into(text, &mut scratch.normalized[i]);
             tokenize_into(
                 &scratch.normalized[i],
                 &self.stemmer,

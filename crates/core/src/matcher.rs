@@ -149,7 +149,7 @@ mod tests {
 
     #[test]
     fn longest_entry_wins_and_matches_do_not_overlap() {
-        let entries = vec![vec![1], vec![1, 2], vec![1, 2, 3], vec![3, 4]];
+        let entries = [vec![1], vec![1, 2], vec![1, 2, 3], vec![3, 4]];
         let m = Matcher::new(entries.iter().map(Vec::as_slice));
         let t = tokens(&[(1, 0), (2, 0), (3, 0), (4, 0), (1, 0)]);
         let mut out = Vec::new();
@@ -160,7 +160,7 @@ mod tests {
 
     #[test]
     fn a_shorter_entry_is_found_when_the_longer_fails() {
-        let entries = vec![vec![1], vec![1, 2, 3]];
+        let entries = [vec![1], vec![1, 2, 3]];
         let m = Matcher::new(entries.iter().map(Vec::as_slice));
         let mut out = Vec::new();
         m.find_into(&tokens(&[(1, 0), (2, 0), (5, 0)]), &mut out);
@@ -176,7 +176,7 @@ mod tests {
 
     #[test]
     fn matches_never_cross_a_unit_boundary() {
-        let entries = vec![vec![1, 2]];
+        let entries = [vec![1, 2]];
         let m = Matcher::new(entries.iter().map(Vec::as_slice));
         let mut out = Vec::new();
         m.find_into(&tokens(&[(1, 0), (2, 1)]), &mut out);

@@ -669,9 +669,8 @@ fn inclusive_suffix_len(text: &str, i: usize, full_stop: bool) -> Option<usize> 
     let mut result = None;
     loop {
         let piece = short_piece(&text[j..])?;
-        let known = !piece.is_empty()
-            && !(full_stop && !shouting && piece.chars().any(char::is_uppercase))
-            && is_inclusive_suffix(piece);
+        let capitalised = full_stop && !shouting && piece.chars().any(char::is_uppercase);
+        let known = !piece.is_empty() && !capitalised && is_inclusive_suffix(piece);
         if !known {
             return result;
         }
