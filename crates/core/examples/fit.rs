@@ -150,10 +150,13 @@ fn main() {
         }
     }
     let prior_path = "lexicon/fit/decision-prior.json";
-    let prior_text = std::fs::read_to_string(prior_path).unwrap_or_else(|e| panic!("{prior_path}: {e}"));
+    let prior_text =
+        std::fs::read_to_string(prior_path).unwrap_or_else(|e| panic!("{prior_path}: {e}"));
     let prior_doc: classify_core::lexicon::LexiconSource =
         serde_json::from_str(&prior_text).unwrap_or_else(|e| panic!("{prior_path}: {e}"));
-    let prior = prior_doc.decision.expect("the prior has a decision section");
+    let prior = prior_doc
+        .decision
+        .expect("the prior has a decision section");
 
     let mut before = Confusion::new();
     for s in &samples {

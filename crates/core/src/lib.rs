@@ -70,3 +70,8 @@ pub use error::{LexiconError, LexiconErrorKind};
 pub use label::{Label, ParseLabelError};
 pub use lexicon::{Lexicon, LexiconBuilder};
 pub use verdict::{Evidence, EvidenceKind, FamilyScore, LabelScore, Verdict};
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

@@ -252,3 +252,38 @@ fn verdicts_serialize_with_every_field() {
     let back: Verdict = serde_json::from_value(json).unwrap();
     assert_eq!(back, v);
 }
+
+#[test]
+fn megabytes_of_hostile_text_do_not_break_it() {
+    let big = 1 << 20;
+    let cases: Vec<(&str, String)> = vec![
+        ("apostrophes", "’".repeat(big / 3)),
+        ("middle dots", "·".repeat(big / 2)),
+        (
+            "inclusive endings",
+            format!("chargé{}", "·e".repeat(big / 3)),
+        ),
+        ("stacked accents", format!("e{}", "\u{301}".repeat(big / 2))),
+        ("one long word", "a".repeat(big)),
+        ("open tags", "<".repeat(big)),
+        ("open comments", "<!--".repeat(big / 4)),
+        ("ampersands", "&".repeat(big)),
+        ("gender markers", "h/f/".repeat(big / 4)),
+        ("negations", "sans ".repeat(big / 5)),
+        ("one entry repeated", "modérer ".repeat(big / 8)),
+        ("nul bytes", "\0".repeat(big)),
+        ("replacement characters", "\u{FFFD}".repeat(big / 3)),
+    ];
+    let classifier = Classifier::new();
+    for (name, text) in cases {
+        let v = classifier.classify(&Ad::from_text(&text));
+        assert!((0.0..=1.0).contains(&v.confidence), "{name}");
+        for e in &v.evidence {
+            assert!(
+                text.get(e.span.clone()).is_some(),
+                "{name}: span {:?}",
+                e.span
+            );
+        }
+    }
+}
