@@ -270,7 +270,8 @@ pub struct DecisionDef {
     pub deferred_weight: f64,
     /// Multiplier of a strategy entry under an ownership cue.
     pub owned_weight: f64,
-    /// Is social media at the heart of the ad? Features: `share`, `units`,
+    /// Is social media at the heart of the ad? Features: `share` (of
+    /// mission units about social media), `units` (how many, capped),
     /// `title_social`, `title_none`, `title_role`.
     pub social: ModelDef,
     /// Units beyond this count add nothing to the `units` feature.
