@@ -1,0 +1,273 @@
+//! The command line as clap sees it: flags, sub-commands and help texts,
+//! nothing else.
+//!
+//! This module only describes the interface, so that the help, the shell
+//! completions and the man page all come from one definition. Turning these
+//! raw values into domain values happens in `config`, before any work.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Printed after `--help`: the exit codes and how to name a file that looks
+/// like a sub-command.
+pub const AFTER_HELP: &str = "\
+Exit codes:
+  0  every record was classified (evaluate: and the macro-F1 floor was met)
+  1  some records failed (they are reported on stderr and in machine output),
+     or evaluate's macro-F1 is below --min-macro-f1
+  2  usage error, unusable lexicon, or an output error
+
+A file named like a sub-command (evaluate, lexicon, completions, man, help)
+is classified when written as ./evaluate or after --: classify -- evaluate";
+
+/// French job ads in, social-media role labels out (CM, SMM, STRATEGIST,
+/// HYBRID, NONE).
+///
+/// With no file, or with `-`, reads one ad on standard input. Files and
+/// folders are read one ad per file (.txt, .md, .html); .jsonl / .ndjson and
+/// .csv files hold one ad per line or row.
+#[derive(Debug, Parser)]
+#[command(
+    name = "classify",
+    version,
+    after_help = AFTER_HELP,
+    args_conflicts_with_subcommands = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Use this lexicon (a JSON file, or a folder of .json files) instead of
+    /// the built-in one.
+    #[arg(long, global = true, value_name = "FILE_OR_DIR")]
+    pub lexicon: Option<PathBuf>,
+
+    /// What to do; classifying is the default.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Classification options, used when no sub-command is given.
+    #[command(flatten)]
+    pub classify: ClassifyArgs,
+}
+
+/// The sub-commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Measure the classifier on labelled ads: accuracy, macro-F1,
+    /// per-label metrics and the confusion matrix.
+    #[command(after_help = AFTER_HELP)]
+    Evaluate(EvaluateArgs),
+    /// Check or print a lexicon.
+    #[command(subcommand)]
+    Lexicon(LexiconCommand),
+    /// Print a shell completion script on standard output.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on standard output.
+    Man,
+}
+
+/// `classify lexicon …`
+#[derive(Debug, Subcommand)]
+pub enum LexiconCommand {
+    /// Load and validate a lexicon file or folder; print a one-line summary,
+    /// or the error (exit code 2).
+    Check {
+        /// The lexicon: a JSON file or a folder of .json files.
+        path: PathBuf,
+    },
+    /// Print the lexicon in use (the built-in one unless --lexicon is given)
+    /// as one loadable JSON document.
+    Dump,
+}
+
+/// Where the id, title and text of a structured record are.
+#[derive(Debug, Clone, Args)]
+pub struct FieldArgs {
+    /// Field names of a known source; the field flags override it.
+    /// france-travail: id, intitule, description.
+    #[arg(long, value_enum)]
+    pub preset: Option<Preset>,
+    /// Field (or dotted path, e.g. offer.ref) holding the record id
+    /// [default: id; when absent, FILE:LINE is used].
+    #[arg(long, value_name = "PATH")]
+    pub id_field: Option<String>,
+    /// Field (or dotted path) holding the title [default: title].
+    #[arg(long, value_name = "PATH")]
+    pub title_field: Option<String>,
+    /// Field (or dotted path) holding the ad text [default: text].
+    #[arg(long, value_name = "PATH")]
+    pub text_field: Option<String>,
+}
+
+/// Known sources of structured ads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Preset {
+    /// France Travail's job-offer API: id, intitule, description.
+    FranceTravail,
+}
+
+/// How input files are read and how big a record may be.
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
+    /// Read every file (and standard input) as JSON Lines, one ad per line.
+    #[arg(long, conflicts_with = "csv")]
+    pub jsonl: bool,
+    /// Read every file (and standard input) as CSV with a header row.
+    #[arg(long)]
+    pub csv: bool,
+    #[command(flatten)]
+    pub fields: FieldArgs,
+    /// Largest record accepted, in bytes (suffixes K, M, G for KiB, MiB,
+    /// GiB).
+    #[arg(long, value_name = "SIZE", default_value = "10M", value_parser = parse_size)]
+    pub max_record_bytes: u64,
+    /// Classify with this many threads [default: the number of cores].
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub jobs: Option<u32>,
+    /// Stop at the first bad record instead of reporting it and going on.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// Options of plain `classify [FILES]`.
+#[derive(Debug, Clone, Args)]
+pub struct ClassifyArgs {
+    /// Files or folders to classify; `-` or nothing reads standard input.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Per ad: the family scores and every piece of evidence with its
+    /// snippet of the original text.
+    #[arg(long, conflicts_with_all = ["format", "annotate"])]
+    pub explain: bool,
+    /// JSON Lines in, JSON Lines out: every input object unchanged, plus
+    /// one field holding the verdict.
+    #[arg(long, conflicts_with_all = ["format", "csv"])]
+    pub annotate: bool,
+    /// Name of the field --annotate adds.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "classify",
+        requires = "annotate"
+    )]
+    pub annotate_field: String,
+    /// Print the count of each label and of errors on standard error at the
+    /// end.
+    #[arg(long)]
+    pub summary: bool,
+    /// When to colour the output [default: auto: on a terminal, unless
+    /// NO_COLOR is set].
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, hide_default_value = true)]
+    pub color: ColorChoice,
+}
+
+/// Arguments of `classify evaluate`.
+#[derive(Debug, Clone, Args)]
+pub struct EvaluateArgs {
+    /// Labelled ads: JSON Lines (or CSV) files with a label field.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Field (or dotted path) holding the expected label.
+    #[arg(long, value_name = "PATH", default_value = "label")]
+    pub label_field: String,
+    /// Also list the misclassified records with their strongest evidence.
+    #[arg(long)]
+    pub errors: bool,
+    /// Report format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Exit with code 1 when the macro-F1 is below this value (for CI).
+    #[arg(long, value_name = "X")]
+    pub min_macro_f1: Option<f64>,
+}
+
+/// Output formats of classification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// One aligned line per ad, for people.
+    Human,
+    /// One JSON array of verdicts.
+    Json,
+    /// One JSON verdict per line.
+    Jsonl,
+    /// Flat columns, comma-separated, with a header.
+    Csv,
+    /// Flat columns, tab-separated, with a header.
+    Tsv,
+}
+
+/// Formats of the evaluation report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Matrix and metrics for people.
+    Text,
+    /// One JSON document for scripts.
+    Json,
+}
+
+/// When to colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Parses a byte size: `1048576`, `512K`, `10M`, `1G` (binary units).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (digits, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => t.split_at(i),
+        None => (t, ""),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("invalid size {s:?} (expected e.g. 1048576, 512K, 10M)"))?;
+    let factor: u64 = match unit.to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "K" | "KB" | "KIB" => 1 << 10,
+        "M" | "MB" | "MIB" => 1 << 20,
+        "G" | "GB" | "GIB" => 1 << 30,
+        _ => return Err(format!("invalid size unit in {s:?} (expected K, M or G)")),
+    };
+    match n.checked_mul(factor) {
+        Some(0) => Err("size must be at least 1 byte".to_string()),
+        Some(v) => Ok(v),
+        None => Err(format!("size {s:?} is too large")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sizes_parse_with_binary_units() {
+        assert_eq!(parse_size("10M"), Ok(10 << 20));
+        assert_eq!(parse_size("512k"), Ok(512 << 10));
+        assert_eq!(parse_size("42"), Ok(42));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("ten").is_err());
+        assert!(parse_size("3T").is_err());
+    }
+}

@@ -1,0 +1,216 @@
+//! Bad input: every failure is located (`classify: FILE:LINE: message`),
+//! keeps its place in machine output, and sets the exit code.
+
+use crate::util::*;
+use predicates::str::contains;
+
+fn stderr_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn broken_lines_keep_their_place_and_no_record_is_lost() {
+    let dir = tempdir();
+    let mut lines: Vec<Vec<u8>> = Vec::new();
+    for i in 0..50 {
+        let line = match i {
+            7 => b"{\"id\": \"ad-7\", \"text\": ".to_vec(), // malformed JSON
+            23 => b"{\"id\": \"ad-23\", \"title\": \"x\"}".to_vec(), // missing field
+            41 => {
+                let mut l = b"{\"id\": \"ad-41\", \"text\": \"caf".to_vec();
+                l.extend_from_slice(&[0xff, 0xfe]);
+                l.extend_from_slice(b"\"}");
+                l
+            } // invalid UTF-8
+            _ => jsonl_line(&format!("ad-{i}"), CM_TITLE, CM_TEXT).into_bytes(),
+        };
+        lines.push(line);
+    }
+    let path = write(dir.path(), "ads.jsonl", lines.join(&b"\n"[..]));
+    for jobs in ["1", "2"] {
+        let out = classify()
+            .arg(&path)
+            .args(["-f", "jsonl", "--jobs", jobs])
+            .assert()
+            .code(1)
+            .get_output()
+            .clone();
+        let records = parse_lines(&out.stdout);
+        assert_eq!(records.len(), 50);
+        for (i, r) in records.iter().enumerate() {
+            let failed = [7, 23, 41].contains(&i);
+            assert_eq!(r["error"].is_null(), !failed, "record {i}: {r}");
+            assert_eq!(r["label"].is_null(), failed, "record {i}: {r}");
+            let expected_id = if i == 7 || i == 41 {
+                format!("{}:{}", path.display(), i + 1)
+            } else {
+                format!("ad-{i}")
+            };
+            assert_eq!(r["id"], expected_id.as_str(), "record {i}");
+        }
+        let stderr = stderr_of(&out);
+        let file = path.display();
+        assert!(
+            stderr.contains(&format!("classify: {file}:8: malformed JSON")),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains(&format!("classify: {file}:24: missing field \"text\"")),
+            "{stderr}"
+        );
+        // The byte offset of the bad UTF-8 is given, from the start of the file.
+        let offset: usize = lines[..41].iter().map(|l| l.len() + 1).sum::<usize>() + 28;
+        assert!(
+            stderr.contains(&format!(
+                "classify: {file}:42: invalid UTF-8 at byte {offset}"
+            )),
+            "{stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 3, "{stderr}");
+    }
+}
+
+#[test]
+fn csv_rows_with_the_wrong_cell_count_are_reported_in_place() {
+    let dir = tempdir();
+    let csv = format!(
+        "id,title,text\n1,{CM_TITLE},{CM_TEXT:?}\n2,only two\n3,{BAKERY_TITLE},{BAKERY_TEXT:?}\n"
+    );
+    let path = write(dir.path(), "ads.csv", csv);
+    let out = classify()
+        .arg(&path)
+        .args(["-f", "csv"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let text = String::from_utf8(out.stdout.clone()).unwrap();
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows.len(), 4, "{text}");
+    assert!(
+        rows[2].contains("row has 2 cells, the header has 3"),
+        "{text}"
+    );
+    assert!(rows[3].starts_with("3,"), "{text}");
+    assert!(stderr_of(&out).contains(&format!("classify: {}:3: row has 2 cells", path.display())));
+}
+
+#[test]
+fn empty_unreadable_and_invalid_files_are_named() {
+    let dir = tempdir();
+    let empty = write(dir.path(), "empty.txt", " \n\n ");
+    let bad = write(dir.path(), "bad.txt", b"Titre\nligne deux \xe9t\xe9\n");
+    let missing = dir.path().join("missing.txt");
+    let good = write(dir.path(), "good.txt", format!("{CM_TITLE}\n{CM_TEXT}"));
+    let out = classify()
+        .args([&empty, &bad, &missing, &good])
+        .args(["-f", "jsonl"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let records = parse_lines(&out.stdout);
+    assert_eq!(records.len(), 4);
+    assert_eq!(records[3]["label"], "CM");
+    let stderr = stderr_of(&out);
+    assert!(
+        stderr.contains(&format!("classify: {}: empty ad", empty.display())),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "classify: {}:2: invalid UTF-8 at byte 17",
+            bad.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "classify: {}: cannot read: no such file",
+            missing.display()
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn oversized_records_get_a_clear_error() {
+    let input = [
+        jsonl_line("small", CM_TITLE, "court"),
+        jsonl_line("big", CM_TITLE, &"très long ".repeat(200)),
+    ]
+    .join("\n");
+    let out = classify()
+        .args(["--jsonl", "-f", "jsonl", "--max-record-bytes", "1K"])
+        .write_stdin(input)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let records = parse_lines(&out.stdout);
+    assert_eq!(records.len(), 2);
+    assert!(records[0]["error"].is_null());
+    assert!(records[1]["error"]
+        .as_str()
+        .unwrap()
+        .contains("larger than --max-record-bytes (1024 bytes)"));
+    assert!(stderr_of(&out).contains("classify: <stdin>:2: record is larger"));
+}
+
+#[test]
+fn strict_stops_at_the_first_error() {
+    let input = [
+        jsonl_line("a", CM_TITLE, CM_TEXT),
+        "not json".into(),
+        jsonl_line("c", CM_TITLE, CM_TEXT),
+    ]
+    .join("\n");
+    let out = classify()
+        .args(["--jsonl", "-f", "jsonl", "--strict"])
+        .write_stdin(input)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let records = parse_lines(&out.stdout);
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["id"], "a");
+    assert!(stderr_of(&out).contains("classify: <stdin>:2: malformed JSON"));
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    classify().args(["--format", "yaml"]).assert().code(2);
+    classify().args(["--jobs", "0"]).assert().code(2);
+    classify()
+        .args(["--max-record-bytes", "lots"])
+        .assert()
+        .code(2)
+        .stderr(contains("invalid size"));
+    classify().args(["--jsonl", "--csv"]).assert().code(2);
+}
+
+#[test]
+fn an_unusable_lexicon_exits_with_2() {
+    let dir = tempdir();
+    let broken = write(dir.path(), "broken.json", "{\n  \"families\": [\n");
+    classify()
+        .args(["--lexicon"])
+        .arg(&broken)
+        .write_stdin(format!("{CM_TITLE}\n{CM_TEXT}"))
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(contains("classify: lexicon: ").and(contains("broken.json")));
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    classify().arg("--help").assert().success().stdout(
+        contains("Exit codes:")
+            .and(contains("0  every record"))
+            .and(contains("2  usage")),
+    );
+}
+
+use predicates::prelude::PredicateBooleanExt;

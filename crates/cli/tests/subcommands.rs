@@ -1,0 +1,218 @@
+//! `evaluate`, `lexicon check|dump`, `completions` and `man`.
+
+use crate::util::*;
+use predicates::prelude::PredicateBooleanExt;
+use predicates::str::contains;
+use serde_json::Value;
+
+fn fixtures() -> Vec<std::path::PathBuf> {
+    [
+        "cm.jsonl",
+        "smm.jsonl",
+        "strategist.jsonl",
+        "hybrid.jsonl",
+        "none.jsonl",
+    ]
+    .iter()
+    .map(|f| fixture(f))
+    .collect()
+}
+
+#[test]
+fn evaluate_prints_the_matrix_and_macro_f1() {
+    let out = classify()
+        .arg("evaluate")
+        .args(fixtures())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("expected") && text.contains("STRATEGIST"),
+        "{text}"
+    );
+    assert!(
+        text.contains("precision") && text.contains("recall"),
+        "{text}"
+    );
+    let last = text.lines().last().unwrap();
+    assert!(
+        last.starts_with("ads 160") && last.contains("macro-F1 "),
+        "{last}"
+    );
+}
+
+#[test]
+fn evaluate_json_and_errors_for_scripts() {
+    let out = classify()
+        .args(["evaluate", "--format", "json", "--errors"])
+        .args(fixtures())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let report: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(report["ads"], 160);
+    let f1 = report["macro_f1"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&f1));
+    assert_eq!(report["confusion"]["counts"].as_array().unwrap().len(), 5);
+    let total: u64 = report["confusion"]["counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r.as_array().unwrap())
+        .map(|c| c.as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 160);
+    // Every misclassified record has a different expected and predicted label.
+    for m in report["misclassified"].as_array().unwrap() {
+        assert_ne!(m["expected"], m["predicted"], "{m}");
+    }
+}
+
+#[test]
+fn evaluate_min_macro_f1_fails_below_the_floor() {
+    classify()
+        .args(["evaluate", "--min-macro-f1", "0"])
+        .arg(fixture("cm.jsonl"))
+        .assert()
+        .success();
+    // A bakery ad labelled STRATEGIST cannot be predicted right: macro-F1 0.
+    let dir = tempdir();
+    let path = write(
+        dir.path(),
+        "wrong.jsonl",
+        serde_json::json!({"id": "x", "label": "STRATEGIST", "title": BAKERY_TITLE, "text": BAKERY_TEXT}).to_string(),
+    );
+    classify()
+        .args(["evaluate", "--min-macro-f1", "0.5"])
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stderr(contains("is below --min-macro-f1 0.5"));
+}
+
+#[test]
+fn evaluate_reports_a_bad_label() {
+    let dir = tempdir();
+    let lines = [
+        serde_json::json!({"id": "x", "label": "CMM", "title": CM_TITLE, "text": CM_TEXT})
+            .to_string(),
+        serde_json::json!({"id": "y", "cat": "CM", "title": CM_TITLE, "text": CM_TEXT}).to_string(),
+    ];
+    let path = write(dir.path(), "bad.jsonl", lines.join("\n"));
+    classify()
+        .args(["evaluate"])
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stderr(contains(":1: unknown label \"CMM\"").and(contains(":2: missing field \"label\"")));
+}
+
+#[test]
+fn lexicon_check_accepts_the_real_lexicon() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../lexicon");
+    classify()
+        .args(["lexicon", "check", dir])
+        .assert()
+        .success()
+        .stdout(contains(": ok: ").and(contains("families")));
+}
+
+#[test]
+fn lexicon_dump_round_trips_through_check_and_use() {
+    let out = classify()
+        .args(["lexicon", "dump"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let dumped: Value = serde_json::from_slice(&out).expect("JSON document");
+    assert!(dumped["families"].is_array());
+    let dir = tempdir();
+    let path = write(dir.path(), "lexicon.json", &out);
+    classify()
+        .args(["lexicon", "check"])
+        .arg(&path)
+        .assert()
+        .success();
+    // Used with --lexicon, it gives the same verdicts as the built-in one.
+    let input = many_ads(10);
+    let builtin = classify()
+        .args(["--jsonl", "-f", "jsonl"])
+        .write_stdin(input.clone())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let custom = classify()
+        .arg("--lexicon")
+        .arg(&path)
+        .args(["--jsonl", "-f", "jsonl"])
+        .write_stdin(input)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(builtin, custom);
+}
+
+#[test]
+fn lexicon_check_names_line_and_column_of_malformed_json() {
+    let dir = tempdir();
+    let path = write(
+        dir.path(),
+        "bad.json",
+        "{\n  \"families\": [\n    {\"id\": \"x\",, }\n  ]\n}\n",
+    );
+    classify()
+        .args(["lexicon", "check"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(contains(format!("classify: {}:3:", path.display())));
+}
+
+#[test]
+fn lexicon_check_reports_schema_errors_and_missing_files() {
+    let dir = tempdir();
+    let path = write(dir.path(), "odd.json", r#"{"colours": []}"#);
+    classify()
+        .args(["lexicon", "check"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(contains("odd.json"));
+    classify()
+        .args(["lexicon", "check"])
+        .arg(dir.path().join("none.json"))
+        .assert()
+        .code(2)
+        .stderr(contains("none.json"));
+}
+
+#[test]
+fn completions_and_man_page_are_generated() {
+    classify()
+        .args(["completions", "bash"])
+        .assert()
+        .success()
+        .stdout(contains("_classify").and(contains("evaluate")));
+    classify()
+        .args(["completions", "zsh"])
+        .assert()
+        .success()
+        .stdout(predicates::str::is_empty().not());
+    classify()
+        .arg("man")
+        .assert()
+        .success()
+        .stdout(contains(".TH").and(contains("classify")));
+}

@@ -1,0 +1,8 @@
+//! End-to-end tests of the `classify` binary: one test binary, one module
+//! per concern.
+
+mod errors;
+mod inputs;
+mod outputs;
+mod subcommands;
+mod util;
