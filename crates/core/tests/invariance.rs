@@ -78,3 +78,27 @@ fn the_transforms_do_change_the_text() {
     }
     assert_eq!(upper("l&eacute;a"), "L&eacute;A");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(96))]
+
+    /// Any combination of the transforms, in any order, on any fixture.
+    #[test]
+    fn label_is_unchanged_by_any_combination_of_transforms(
+        pick in proptest::prelude::any::<proptest::sample::Index>(),
+        steps in proptest::collection::vec(0..TRANSFORMS.len(), 1..5),
+    ) {
+        let ads = crate::util::fixtures();
+        let ad = &ads[pick.index(ads.len())];
+        let classifier = Classifier::new();
+        let reference = classifier.classify(&Ad::new(&ad.title, &ad.text)).label;
+        let (mut title, mut text) = (ad.title.clone(), ad.text.clone());
+        for &step in &steps {
+            title = (TRANSFORMS[step].1)(&title);
+            text = (TRANSFORMS[step].1)(&text);
+        }
+        let got = classifier.classify(&Ad::new(&title, &text)).label;
+        let names: Vec<&str> = steps.iter().map(|&s| TRANSFORMS[s].0).collect();
+        proptest::prop_assert_eq!(got, reference, "{} after {:?}", ad.id, names);
+    }
+}
