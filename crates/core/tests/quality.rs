@@ -113,3 +113,46 @@ fn real_corpus_is_measured() {
     check_committed("real.txt", &text);
     assert_eq!(confusion.total() as usize, ads.len());
 }
+
+/// Lower-case word runs of `n` words.
+fn shingles(text: &str, n: usize) -> Vec<String> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    words.windows(n).map(|w| w.join(" ")).collect()
+}
+
+/// The fixtures are the team's own words: no run of ten words is taken from
+/// the seed articles or from the real corpus (stock phrases of job ads are
+/// shorter than that).
+#[test]
+fn fixtures_do_not_copy_the_seeds_or_the_real_corpus() {
+    const RUN: usize = 10;
+    let mut outside = HashSet::new();
+    let seeds = root().join("../shared/seeds");
+    if let Ok(dir) = std::fs::read_dir(&seeds) {
+        for file in dir {
+            let text = std::fs::read_to_string(file.unwrap().path()).unwrap();
+            outside.extend(shingles(&text, RUN));
+        }
+    }
+    for ad in real_corpus().unwrap_or_default() {
+        outside.extend(shingles(&ad.text, RUN));
+    }
+    if outside.is_empty() {
+        println!("../shared is not beside the repository: copy check skipped");
+        return;
+    }
+    let copied: Vec<String> = fixtures()
+        .iter()
+        .flat_map(|ad| {
+            shingles(&format!("{}\n{}", ad.title, ad.text), RUN)
+                .into_iter()
+                .filter(|s| outside.contains(s))
+                .map(move |s| format!("{}: {s}", ad.id))
+        })
+        .collect();
+    assert!(copied.is_empty(), "copied runs:\n{}", copied.join("\n"));
+}
