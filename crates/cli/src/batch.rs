@@ -62,38 +62,46 @@ where
     F: FnMut(Vec<Outcome>) -> io::Result<ControlFlow<()>>,
 {
     let mut records = records.peekable();
+    // One scratch per thread for the whole run: its word cache then spans
+    // every batch, so each distinct word is stemmed once per thread.
+    let mut scratches: Vec<Scratch> = Vec::new();
+    scratches.resize_with(jobs.max(1), Scratch::default);
     while records.peek().is_some() {
         let batch: Vec<ReadResult> = records.by_ref().take(BATCH_SIZE).collect();
-        if sink(classify_batch(batch, classifier, jobs))?.is_break() {
+        if sink(classify_batch(batch, classifier, &mut scratches))?.is_break() {
             break;
         }
     }
     Ok(())
 }
 
-/// Classifies one batch, keeping its order.
+/// Classifies one batch, keeping its order, with one thread per scratch.
 pub fn classify_batch(
     batch: Vec<ReadResult>,
     classifier: &Classifier,
-    jobs: usize,
+    scratches: &mut [Scratch],
 ) -> Vec<Outcome> {
     let mut verdicts: Vec<Option<Verdict>> = Vec::new();
     verdicts.resize_with(batch.len(), || None);
-    let work = |records: &[ReadResult], out: &mut [Option<Verdict>]| {
-        let mut scratch = Scratch::default();
+    let work = |records: &[ReadResult], out: &mut [Option<Verdict>], scratch: &mut Scratch| {
         for (record, slot) in records.iter().zip(out) {
             if let Ok(r) = record {
-                *slot = Some(classifier.classify_with(&Ad::new(&r.title, &r.text), &mut scratch));
+                *slot = Some(classifier.classify_with(&Ad::new(&r.title, &r.text), scratch));
             }
         }
     };
+    let jobs = scratches.len();
     if jobs <= 1 || batch.len() < MIN_PARALLEL {
-        work(&batch, &mut verdicts);
+        work(&batch, &mut verdicts, &mut scratches[0]);
     } else {
         let chunk = batch.len().div_ceil(jobs);
         std::thread::scope(|s| {
-            for (records, out) in batch.chunks(chunk).zip(verdicts.chunks_mut(chunk)) {
-                s.spawn(move || work(records, out));
+            for ((records, out), scratch) in batch
+                .chunks(chunk)
+                .zip(verdicts.chunks_mut(chunk))
+                .zip(scratches.iter_mut())
+            {
+                s.spawn(move || work(records, out, scratch));
             }
         });
     }

@@ -190,7 +190,7 @@ fn classify(args: &ClassifyArgs, lexicon: Option<&Path>) -> Result<u8, Fatal> {
     let config = config::classify(args).map_err(Fatal::Usage)?;
     let classifier = config::classifier(lexicon)?;
     let mut out = BufWriter::new(io::stdout().lock());
-    let mut renderer = Renderer::new(config.mode.clone(), config.style);
+    let mut renderer = Renderer::new(config.mode.clone(), config.style).jobs(config.jobs);
     let mut stats = Stats::default();
     let mut progress = Progress::new(config.progress && io::stderr().is_terminal());
     let records = input::Records::new(config.sources.clone(), config.read.clone());

@@ -10,7 +10,9 @@ use std::io::{self, Write};
 use std::ops::Range;
 
 use classify_core::{Evidence, Label, Section, Verdict};
-use serde_json::{json, Map, Value};
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::batch::Outcome;
 use crate::input::Record;
@@ -20,6 +22,10 @@ pub const SNIPPET_RADIUS: usize = 40;
 
 /// Pieces of evidence shown per ad in the one-line format.
 const TOP_EVIDENCE: usize = 3;
+
+/// Below this many outcomes in a batch, rendering threads cost more than
+/// they save.
+const MIN_PARALLEL: usize = 8;
 
 /// The output modes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,16 +85,60 @@ pub struct Renderer {
     mode: Mode,
     style: Style,
     written: u64,
+    jobs: usize,
 }
 
 impl Renderer {
-    /// A renderer for `mode`.
+    /// A renderer for `mode`, on one thread.
     pub fn new(mode: Mode, style: Style) -> Renderer {
         Renderer {
             mode,
             style,
             written: 0,
+            jobs: 1,
         }
+    }
+
+    /// Renders the machine formats of a batch on up to `jobs` threads (the
+    /// bytes written are the same whatever `jobs` is).
+    pub fn jobs(mut self, jobs: usize) -> Renderer {
+        self.jobs = jobs.max(1);
+        self
+    }
+
+    /// Renders every outcome with `render` (given its index in the batch)
+    /// into one buffer per thread, then writes the buffers in order.
+    fn each<F>(&self, out: &mut dyn Write, outcomes: &[Outcome], render: F) -> io::Result<()>
+    where
+        F: Fn(usize, &Outcome, &mut Vec<u8>) -> io::Result<()> + Sync,
+    {
+        let render_chunk = |first: usize, chunk: &[Outcome]| -> io::Result<Vec<u8>> {
+            let mut buf = Vec::with_capacity(chunk.len() * 4096);
+            for (i, o) in chunk.iter().enumerate() {
+                render(first + i, o, &mut buf)?;
+            }
+            Ok(buf)
+        };
+        if self.jobs <= 1 || outcomes.len() < MIN_PARALLEL {
+            return out.write_all(&render_chunk(0, outcomes)?);
+        }
+        let size = outcomes.len().div_ceil(self.jobs);
+        let render_chunk = &render_chunk;
+        let buffers: Vec<io::Result<Vec<u8>>> = std::thread::scope(|s| {
+            let handles: Vec<_> = outcomes
+                .chunks(size)
+                .enumerate()
+                .map(|(k, chunk)| s.spawn(move || render_chunk(k * size, chunk)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        });
+        for buf in buffers {
+            out.write_all(&buf?)?;
+        }
+        Ok(())
     }
 
     /// Writes one batch of outcomes, in order.
@@ -101,16 +151,21 @@ impl Renderer {
                 }
             }
             Mode::Json => {
-                for o in outcomes {
-                    let sep = if self.written == 0 { "[\n" } else { ",\n" };
-                    write!(out, "{sep}  {}", outcome_json(o))?;
-                    self.written += 1;
-                }
+                let first = self.written == 0;
+                self.each(out, outcomes, |i, o, buf| {
+                    let sep: &[u8] = if first && i == 0 { b"[\n  " } else { b",\n  " };
+                    buf.extend_from_slice(sep);
+                    serde_json::to_writer(&mut *buf, &OutcomeJson(o))?;
+                    Ok(())
+                })?;
+                self.written += outcomes.len() as u64;
             }
             Mode::Jsonl => {
-                for o in outcomes {
-                    writeln!(out, "{}", outcome_json(o))?;
-                }
+                self.each(out, outcomes, |_, o, buf| {
+                    serde_json::to_writer(&mut *buf, &OutcomeJson(o))?;
+                    buf.push(b'\n');
+                    Ok(())
+                })?;
             }
             Mode::Delimited(delimiter) => {
                 for o in outcomes {
@@ -118,9 +173,11 @@ impl Renderer {
                 }
             }
             Mode::Annotate(field) => {
-                for o in outcomes {
-                    writeln!(out, "{}", annotate(o, &field))?;
-                }
+                self.each(out, outcomes, |_, o, buf| {
+                    buf.extend_from_slice(annotate(o, &field).as_bytes());
+                    buf.push(b'\n');
+                    Ok(())
+                })?;
             }
         }
         out.flush()
@@ -397,22 +454,66 @@ fn ceil_boundary(s: &str, mut i: usize) -> usize {
 /// side (snapped to character boundaries, whitespace flattened), the match
 /// between `marks`, `…` where the text was cut.
 pub fn snippet(text: &str, span: Range<usize>, radius: usize, marks: (&str, &str)) -> String {
+    let mut out = String::new();
+    snippet_into(text, span, radius, marks, &mut out);
+    out
+}
+
+/// [`snippet`], appended to `out`.
+pub fn snippet_into(
+    text: &str,
+    span: Range<usize>,
+    radius: usize,
+    marks: (&str, &str),
+    out: &mut String,
+) {
     let s = floor_boundary(text, span.start);
     let e = ceil_boundary(text, span.end.max(s));
     let from = floor_boundary(text, s.saturating_sub(radius));
     let to = ceil_boundary(text, e.saturating_add(radius));
-    let before = flatten(&text[from..s]);
-    let after = flatten(&text[e..to]);
-    format!(
-        "{}{}{}{}{}{}{}",
-        if from > 0 { "…" } else { "" },
-        before.trim_start(),
-        marks.0,
-        flatten(&text[s..e]).trim(),
-        marks.1,
-        after.trim_end(),
-        if to < text.len() { "…" } else { "" },
-    )
+    if from > 0 {
+        out.push('…');
+    }
+    push_flat(out, &text[from..s], true, false);
+    out.push_str(marks.0);
+    push_flat(out, &text[s..e], true, true);
+    out.push_str(marks.1);
+    push_flat(out, &text[e..to], false, true);
+    if to < text.len() {
+        out.push('…');
+    }
+}
+
+/// Appends [`flatten`]`(s)`, without its leading space when `trim_start`
+/// and without its trailing space when `trim_end`.
+fn push_flat(out: &mut String, s: &str, trim_start: bool, trim_end: bool) {
+    let mut space = false;
+    let mut any = false;
+    let mut rest = s;
+    while !rest.is_empty() {
+        // A run of word characters, copied at once…
+        let word = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        if word > 0 {
+            if space && (any || !trim_start) {
+                out.push(' ');
+            }
+            space = false;
+            any = true;
+            out.push_str(&rest[..word]);
+            rest = &rest[word..];
+        }
+        // …then a run of whitespace, which becomes at most one space.
+        let blank = rest
+            .find(|c: char| !c.is_whitespace())
+            .unwrap_or(rest.len());
+        if blank > 0 {
+            space = true;
+            rest = &rest[blank..];
+        }
+    }
+    if space && !trim_end && (any || !trim_start) {
+        out.push(' ');
+    }
 }
 
 /// The matched words of a piece of evidence, as written in the ad.
@@ -421,71 +522,113 @@ fn matched<'r>(record: &'r Record, e: &Evidence) -> &'r str {
     text.get(e.span.clone()).unwrap_or("")
 }
 
-/// The machine-readable verdict of one record.
+/// The machine-readable verdict of one record, as a JSON value (the same
+/// document [`OutcomeJson`] writes).
 pub fn outcome_json(o: &Outcome) -> Value {
-    let mut map = Map::new();
-    map.insert("id".into(), o.id().into());
-    map.insert("source".into(), o.source().to_string().into());
-    match o {
-        Outcome::Classified(record, v) => {
-            verdict_fields(&mut map, record, v);
-            map.insert("error".into(), Value::Null);
-        }
-        Outcome::Failed(e) => {
-            for key in [
-                "label",
-                "confidence",
-                "scores",
-                "social",
-                "families",
-                "evidence",
-                "rome",
-            ] {
-                map.insert(key.into(), Value::Null);
-            }
-            map.insert("error".into(), e.message.clone().into());
-        }
-    }
-    Value::Object(map)
+    serde_json::to_value(OutcomeJson(o)).expect("verdicts serialize")
 }
 
-fn verdict_fields(map: &mut Map<String, Value>, record: &Record, v: &Verdict) {
-    map.insert("label".into(), v.label.as_str().into());
-    map.insert("confidence".into(), json!(v.confidence));
-    let scores: Map<String, Value> = v
-        .scores
-        .iter()
-        .map(|s| (s.label.as_str().to_string(), json!(s.score)))
-        .collect();
-    map.insert("scores".into(), Value::Object(scores));
-    map.insert("social".into(), json!(v.social));
-    let families: Map<String, Value> = v
-        .families
-        .iter()
-        .map(|f| (f.family.clone(), json!(f.score)))
-        .collect();
-    map.insert("families".into(), Value::Object(families));
-    let evidence: Vec<Value> = v
-        .evidence
-        .iter()
-        .map(|e| {
-            json!({
-                "entry": e.entry,
-                "kind": kind_str(e),
-                "family": e.family,
-                "weight": e.weight,
-                "contribution": e.contribution,
-                "negated": e.negated,
-                "deferred": e.deferred,
-                "section": section_str(e.section),
-                "span": [e.span.start, e.span.end],
-                "match": matched(record, e),
-                "snippet": snippet(section_text(record, e), e.span.clone(), SNIPPET_RADIUS, ("", "")),
-            })
-        })
-        .collect();
-    map.insert("evidence".into(), Value::Array(evidence));
-    map.insert("rome".into(), json!(v.rome));
+/// The machine-readable verdict of one record, serialized as it goes (no
+/// JSON tree is built): `id`, `source`, `label`, `confidence`, `scores`,
+/// `social`, `families`, `evidence`, `rome`, `error`; a failed record has
+/// `null` for every verdict field and its message in `error`.
+pub struct OutcomeJson<'a>(pub &'a Outcome);
+
+impl Serialize for OutcomeJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let o = self.0;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("id", o.id())?;
+        map.serialize_entry("source", &Shown(o.source()))?;
+        match o {
+            Outcome::Classified(record, v) => {
+                map.serialize_entry("label", v.label.as_str())?;
+                map.serialize_entry("confidence", &v.confidence)?;
+                map.serialize_entry("scores", &Scores(v))?;
+                map.serialize_entry("social", &v.social)?;
+                map.serialize_entry("families", &Families(v))?;
+                map.serialize_entry("evidence", &EvidenceList(record, v))?;
+                map.serialize_entry("rome", &v.rome)?;
+                map.serialize_entry("error", &())?;
+            }
+            Outcome::Failed(e) => {
+                for key in [
+                    "label",
+                    "confidence",
+                    "scores",
+                    "social",
+                    "families",
+                    "evidence",
+                    "rome",
+                ] {
+                    map.serialize_entry(key, &())?;
+                }
+                map.serialize_entry("error", &e.message)?;
+            }
+        }
+        map.end()
+    }
+}
+
+/// A value serialized as the string its `Display` prints.
+struct Shown<'a, T: std::fmt::Display>(&'a T);
+
+impl<T: std::fmt::Display> Serialize for Shown<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self.0)
+    }
+}
+
+/// `{"CM": score, …}` in label order.
+struct Scores<'a>(&'a Verdict);
+
+impl Serialize for Scores<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.scores.iter().map(|s| (s.label.as_str(), s.score)))
+    }
+}
+
+/// `{"family": score, …}` in lexicon order.
+struct Families<'a>(&'a Verdict);
+
+impl Serialize for Families<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.families.iter().map(|f| (&f.family, f.score)))
+    }
+}
+
+/// Every evidence item, with its matched words and snippet.
+struct EvidenceList<'a>(&'a Record, &'a Verdict);
+
+impl Serialize for EvidenceList<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let record = self.0;
+        serializer.collect_seq(self.1.evidence.iter().map(|e| EvidenceJson(record, e)))
+    }
+}
+
+struct EvidenceJson<'a>(&'a Record, &'a Evidence);
+
+impl Serialize for EvidenceJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (record, e) = (self.0, self.1);
+        let text = section_text(record, e);
+        let mut snippet = String::with_capacity(2 * SNIPPET_RADIUS + e.span.len() + 8);
+        snippet_into(text, e.span.clone(), SNIPPET_RADIUS, ("", ""), &mut snippet);
+        let mut map = serializer.serialize_map(Some(11))?;
+        map.serialize_entry("entry", &e.entry)?;
+        map.serialize_entry("kind", kind_str(e))?;
+        map.serialize_entry("family", &e.family)?;
+        map.serialize_entry("weight", &e.weight)?;
+        map.serialize_entry("contribution", &e.contribution)?;
+        map.serialize_entry("negated", &e.negated)?;
+        map.serialize_entry("deferred", &e.deferred)?;
+        map.serialize_entry("section", section_str(e.section))?;
+        map.serialize_entry("span", &[e.span.start, e.span.end])?;
+        map.serialize_entry("match", matched(record, e))?;
+        map.serialize_entry("snippet", &snippet)?;
+        map.end()
+    }
 }
 
 /// The original JSON line with `field` added (or replaced) holding the
@@ -539,6 +682,78 @@ mod tests {
             let _ = snippet(text, span.clone(), r, ("[", "]"));
         }
         assert_eq!(snippet("abc", 0..3, 40, ("<", ">")), "<abc>");
+    }
+
+    /// The definition `snippet_into` must keep, written the obvious way.
+    fn naive_snippet(text: &str, span: Range<usize>, radius: usize) -> String {
+        let s = floor_boundary(text, span.start);
+        let e = ceil_boundary(text, span.end.max(s));
+        let from = floor_boundary(text, s.saturating_sub(radius));
+        let to = ceil_boundary(text, e.saturating_add(radius));
+        format!(
+            "{}{}[{}]{}{}",
+            if from > 0 { "…" } else { "" },
+            flatten(&text[from..s]).trim_start(),
+            flatten(&text[s..e]).trim(),
+            flatten(&text[e..to]).trim_end(),
+            if to < text.len() { "…" } else { "" },
+        )
+    }
+
+    #[test]
+    fn snippets_agree_with_the_naive_definition() {
+        let texts = [
+            "",
+            " ",
+            "a",
+            "  a  ",
+            "Vous\u{00A0} animez\n\n nos  réseaux\tsociaux ",
+            "\n\n- modérer\r\n- publier\u{2003}les posts  ",
+        ];
+        for text in texts {
+            for start in 0..=text.len() {
+                for end in start..=text.len() {
+                    for radius in [0, 1, 3, 40] {
+                        assert_eq!(
+                            snippet(text, start..end, radius, ("[", "]")),
+                            naive_snippet(text, start..end, radius),
+                            "{text:?} {start}..{end} radius {radius}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn streamed_json_is_the_value_json() {
+        use classify_core::{Ad, Classifier};
+        let classifier = Classifier::new();
+        let record = Record {
+            id: "x".into(),
+            title: "Community Manager H/F".into(),
+            text: "Vous animez nos réseaux sociaux,\n modérez les commentaires et \
+                   rédigez les publications ; sans budget."
+                .into(),
+            source: crate::input::Location {
+                file: "f.jsonl".into(),
+                line: Some(3),
+            },
+            label: None,
+            raw: None,
+        };
+        let verdict = classifier.classify(&Ad::new(&record.title, &record.text));
+        assert!(!verdict.evidence.is_empty());
+        let failed = Outcome::Failed(crate::input::RecordError {
+            source: record.source.clone(),
+            id: "y".into(),
+            message: "empty \"ad\"".into(),
+            raw: None,
+        });
+        for o in [Outcome::Classified(record, verdict), failed] {
+            let streamed = serde_json::to_string(&OutcomeJson(&o)).unwrap();
+            assert_eq!(streamed, outcome_json(&o).to_string());
+        }
     }
 
     #[test]

@@ -348,7 +348,24 @@ impl<'t, 'o> Scanner<'t, 'o> {
     }
 
     fn run(&mut self) {
+        let bytes = self.text.as_bytes();
         while self.pos < self.text.len() {
+            // ASCII fast path: a letter or digit inside a word only extends
+            // it (what `on_char` does with it, minus the checks that cannot
+            // apply to it).
+            let b = bytes[self.pos];
+            if b.is_ascii_alphanumeric() && !self.word.is_empty() {
+                self.word.push(char::from(b.to_ascii_lowercase()));
+                self.pos += 1;
+                self.word_span.end = self.pos;
+                continue;
+            }
+            // Plain separators only end the word being built.
+            if matches!(b, b' ' | b'\t' | b',') {
+                self.end_word();
+                self.pos += 1;
+                continue;
+            }
             let start = self.pos;
             let (event, end) = self.next_event();
             self.pos = end;
@@ -551,7 +568,10 @@ impl<'t, 'o> Scanner<'t, 'o> {
             return;
         }
         let after_slash = std::mem::take(&mut self.after_slash);
-        let form: &str = if self.word.is_ascii() {
+        let form: &str = if self.word.chars().all(is_stable_lower) {
+            // ASCII and the precomposed lower-case letters of Latin-1
+            // (`é`, `à`, `ç`, `œ`…): NFKC and lower case leave them as
+            // they are, and none composes with its neighbour.
             &self.word
         } else {
             // Lower case and NFKC, twice: lower-casing can decompose (`İ`)
@@ -595,6 +615,16 @@ impl<'t, 'o> Scanner<'t, 'o> {
         }
         self.word.clear();
     }
+}
+
+/// Characters that NFKC and lower-casing leave unchanged whatever their
+/// neighbours (word characters only: ASCII letters and digits as pushed,
+/// lower case, and `à`–`ÿ` but `÷`, and `œ`).
+fn is_stable_lower(c: char) -> bool {
+    c.is_ascii_lowercase()
+        || c.is_ascii_digit()
+        || (('\u{00E0}'..='\u{00FF}').contains(&c) && c != '\u{00F7}')
+        || c == '\u{0153}'
 }
 
 /// `word` is the feminine (or plural) form of `prev`: `animatrice` of
@@ -763,6 +793,26 @@ mod tests {
     fn spans(text: &str) -> Vec<&str> {
         let n = normalize(text);
         n.words().iter().map(|w| &text[w.span.clone()]).collect()
+    }
+
+    #[test]
+    fn stable_characters_are_fixed_points_of_nfkc_and_lower_case() {
+        let stable: Vec<char> = ('\0'..='\u{FFFF}')
+            .filter(|&c| is_stable_lower(c))
+            .collect();
+        for &c in &stable {
+            let one = c.to_string();
+            assert!(is_word_char(c), "{c:?}");
+            assert_eq!(one.nfkc().collect::<String>(), one, "{c:?}");
+            assert_eq!(c.to_lowercase().collect::<String>(), one, "{c:?}");
+        }
+        // The fast path gives what the full path gives, pairs included.
+        for &a in &stable {
+            for b in ['e', 'é', 'œ', '1'] {
+                let pair: String = [a, b].into_iter().collect();
+                assert_eq!(pair.nfkc().collect::<String>(), pair, "{pair:?}");
+            }
+        }
     }
 
     #[test]

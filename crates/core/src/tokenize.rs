@@ -209,6 +209,17 @@ pub struct Token {
 #[derive(Clone, Debug, Default)]
 pub struct Vocabulary {
     ids: HashMap<String, u32>,
+    /// Changes whenever `ids` does (and only then; a clone keeps it), so a
+    /// [`TokenScratch`] can tell whether its word cache was filled against
+    /// this very vocabulary.
+    stamp: u64,
+}
+
+/// A fresh vocabulary stamp; 0 is the empty vocabulary's.
+fn next_stamp() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 impl Vocabulary {
@@ -224,12 +235,14 @@ impl Vocabulary {
         }
         let id = self.ids.len() as u32;
         self.ids.insert(key.to_string(), id);
+        self.stamp = next_stamp();
         id
     }
 
     /// Makes `alias` another key for `id`, unless `alias` already has one.
     pub(crate) fn alias(&mut self, alias: &str, id: u32) {
         self.ids.entry(alias.to_string()).or_insert(id);
+        self.stamp = next_stamp();
     }
 
     /// How many distinct keys the vocabulary holds.
@@ -243,15 +256,63 @@ impl Vocabulary {
     }
 }
 
+/// Distinct words a [`TokenScratch`] remembers before it starts afresh: a
+/// few megabytes at most, however long the stream.
+const WORD_CACHE_LIMIT: usize = 1 << 16;
+
 /// Buffers reused by [`tokenize_into`] so that the loop does not allocate
-/// per token.
+/// per token, and a cache of the key of every distinct word seen, so that
+/// each word is stemmed once per scratch (one scratch per thread: there is
+/// no shared cache, the [`Stemmer`] and the [`Vocabulary`] stay immutable).
 #[derive(Clone, Debug, Default)]
 pub struct TokenScratch {
     key: String,
     word: String,
+    /// Normalized word → its token key (`None`: no token, a stop word).
+    cache: HashMap<Box<str>, Option<u32>>,
+    /// The stamp of the vocabulary the cache was filled against.
+    cache_stamp: u64,
+}
+
+impl TokenScratch {
+    /// The key of `text` (see [`tokenize_into`]), computed without the
+    /// cache.
+    fn compute(&mut self, text: &str, stemmer: &Stemmer, vocabulary: &Vocabulary) -> Option<u32> {
+        if !stemmer.key(text, &mut self.key) {
+            return None;
+        }
+        let mut key = vocabulary.get(&self.key);
+        if key.is_none()
+            && reaccent_final(text, &mut self.word)
+            && stemmer.key(&self.word, &mut self.key)
+        {
+            key = vocabulary.get(&self.key);
+        }
+        Some(key.unwrap_or(UNKNOWN))
+    }
+
+    /// The key of `text`, from the cache when the word was seen before.
+    fn lookup(&mut self, text: &str, stemmer: &Stemmer, vocabulary: &Vocabulary) -> Option<u32> {
+        if text.len() > MAX_WORD_BYTES {
+            // Never stemmed, and not worth remembering.
+            return self.compute(text, stemmer, vocabulary);
+        }
+        if let Some(&key) = self.cache.get(text) {
+            return key;
+        }
+        let key = self.compute(text, stemmer, vocabulary);
+        if self.cache.len() >= WORD_CACHE_LIMIT {
+            self.cache.clear();
+        }
+        self.cache.insert(text.into(), key);
+        key
+    }
 }
 
 /// Turns normalized words into tokens, skipping stop words.
+///
+/// Each distinct word is stemmed once per `scratch`: keep one scratch per
+/// thread and reuse it.
 pub fn tokenize_into(
     normalized: &Normalized,
     stemmer: &Stemmer,
@@ -260,20 +321,17 @@ pub fn tokenize_into(
     scratch: &mut TokenScratch,
 ) {
     out.clear();
+    if scratch.cache_stamp != vocabulary.stamp {
+        scratch.cache.clear();
+        scratch.cache_stamp = vocabulary.stamp;
+    }
     for (i, word) in normalized.words().iter().enumerate() {
         let text = normalized.text(word);
-        if !stemmer.key(text, &mut scratch.key) {
+        let Some(key) = scratch.lookup(text, stemmer, vocabulary) else {
             continue;
-        }
-        let mut key = vocabulary.get(&scratch.key);
-        if key.is_none()
-            && reaccent_final(text, &mut scratch.word)
-            && stemmer.key(&scratch.word, &mut scratch.key)
-        {
-            key = vocabulary.get(&scratch.key);
-        }
+        };
         out.push(Token {
-            key: key.unwrap_or(UNKNOWN),
+            key,
             word: i as u32,
             unit: word.unit,
         });
@@ -383,6 +441,32 @@ mod tests {
         let n = crate::normalize::normalize("table");
         tokenize_into(&n, &stemmer, &vocabulary, &mut out, &mut scratch);
         assert_eq!(out[0].key, UNKNOWN);
+    }
+
+    #[test]
+    fn the_word_cache_follows_the_vocabulary() {
+        let stemmer = Stemmer::new();
+        let mut first = Vocabulary::default();
+        let publier = first.intern(&key("publier"));
+        let mut second = Vocabulary::default();
+        second.intern(&key("animer"));
+        let animer = second.intern(&key("modérer"));
+        second.alias(&key("publier"), animer);
+        let n = crate::normalize::normalize("publier les posts");
+        let mut scratch = TokenScratch::default();
+        let mut out = Vec::new();
+        for _ in 0..2 {
+            tokenize_into(&n, &stemmer, &first, &mut out, &mut scratch);
+            assert_eq!(
+                out.iter().map(|t| t.key).collect::<Vec<_>>(),
+                [publier, UNKNOWN]
+            );
+            tokenize_into(&n, &stemmer, &second, &mut out, &mut scratch);
+            assert_eq!(
+                out.iter().map(|t| t.key).collect::<Vec<_>>(),
+                [animer, UNKNOWN]
+            );
+        }
     }
 
     #[test]

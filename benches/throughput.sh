@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Throughput of `classify` end to end, as ratios to a reference pass
+# measured in the same run (issue #4).
+#
+#   benches/throughput.sh            # 100 MB corpus
+#   SIZE_MB=1000 benches/throughput.sh   # 1 GB: the streaming-memory target
+#   CLASSIFY=/path/to/old/classify benches/throughput.sh   # another build,
+#                                    # e.g. an earlier commit's, same corpus
+#
+# 1. builds the release binaries (`classify`, `corpus`, `reference`);
+# 2. builds a corpus of at least SIZE_MB × 10⁶ bytes in a temporary folder
+#    by replicating fixtures/ads/*.jsonl and ../shared/corpus/real.jsonl
+#    (JSON Lines with id, title, text);
+# 3. runs the reference pass over it (aho-corasick DFA, leftmost-longest,
+#    as many patterns as the lexicon has entries; see src/bin/reference.rs);
+# 4. runs `classify --format jsonl --jobs 1` and `--jobs 2` under
+#    /usr/bin/time -v, and checks that both outputs are identical;
+# 5. times one ad on standard input (hyperfine when installed, otherwise
+#    a loop of RUNS runs), lexicon compilation included;
+# 6. prints the table.
+#
+# MB are 10⁶ bytes of the corpus file; ads/s counts its lines. Needs
+# /usr/bin/time (Debian package `time`).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SIZE_MB=${SIZE_MB:-100}
+RUNS=${RUNS:-50}
+JOBS=${JOBS:-$(nproc)}
+AD=${AD:-$ROOT/fixtures/examples/community-manager.txt}
+REAL=${REAL:-$ROOT/../shared/corpus/real.jsonl}
+
+if [[ ! -x /usr/bin/time ]]; then
+    echo "throughput.sh: /usr/bin/time is missing (apt-get install time)" >&2
+    exit 2
+fi
+
+cd "$ROOT"
+cargo build --quiet --release -p classify-cli -p classify-benches --bins
+BIN=$ROOT/target/release
+CLASSIFY=${CLASSIFY:-$BIN/classify}
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/classify-throughput.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+CORPUS=$TMP/corpus.jsonl
+
+inputs=("$ROOT"/fixtures/ads/*.jsonl)
+if [[ -f $REAL ]]; then
+    inputs+=("$REAL")
+else
+    echo "throughput.sh: $REAL not found, fixtures only" >&2
+fi
+"$BIN/corpus" "$CORPUS" "$SIZE_MB" "${inputs[@]}" >/dev/null
+BYTES=$(stat -c %s "$CORPUS")
+ADS=$(wc -l <"$CORPUS")
+
+# key=value lines → variables ref_*
+while IFS='=' read -r key value; do
+    printf -v "ref_$key" '%s' "$value"
+done < <("$BIN/reference" "$CORPUS")
+
+now() { date +%s%N; }
+
+# run JOBS: classify the corpus with --jobs JOBS; sets secs, rss_kb.
+run() {
+    local jobs=$1 start end
+    start=$(now)
+    /usr/bin/time -v -o "$TMP/time.$jobs" \
+        "$CLASSIFY" --format jsonl --jobs "$jobs" "$CORPUS" >"$TMP/out.$jobs"
+    end=$(now)
+    secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+    rss_kb=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$TMP/time.$jobs")
+}
+
+run 1
+secs1=$secs rss1=$rss_kb
+run "$JOBS"
+secsn=$secs rssn=$rss_kb
+
+if ! cmp -s "$TMP/out.1" "$TMP/out.$JOBS"; then
+    echo "throughput.sh: --jobs 1 and --jobs $JOBS outputs differ" >&2
+    exit 1
+fi
+OUT_LINES=$(wc -l <"$TMP/out.1")
+if [[ $OUT_LINES -ne $ADS ]]; then
+    echo "throughput.sh: $OUT_LINES verdicts for $ADS ads" >&2
+    exit 1
+fi
+
+# One ad on standard input, cold start included.
+if command -v hyperfine >/dev/null; then
+    hyperfine --style none --warmup 5 --runs "$RUNS" \
+        --export-json "$TMP/latency.json" \
+        "'$CLASSIFY' < '$AD' > /dev/null" >/dev/null 2>&1
+    latency_ms=$(jq '.results[0].mean * 1000' "$TMP/latency.json")
+    latency_how="hyperfine, mean of $RUNS"
+else
+    start=$(now)
+    for ((i = 0; i < RUNS; i++)); do
+        "$CLASSIFY" <"$AD" >/dev/null
+    done
+    end=$(now)
+    latency_ms=$(awk -v a="$start" -v b="$end" -v n="$RUNS" 'BEGIN { print (b - a) / 1e6 / n }')
+    latency_how="loop, mean of $RUNS"
+fi
+
+awk -v bytes="$BYTES" -v ads="$ADS" -v ref="$ref_mbps" -v refp="$ref_parse_mbps" \
+    -v s1="$secs1" -v sn="$secsn" -v r1="$rss1" -v rn="$rssn" -v jobs="$JOBS" \
+    -v lat="$latency_ms" -v how="$latency_how" -v pats="$ref_patterns" 'BEGIN {
+    mb = bytes / 1e6
+    printf "corpus: %.1f MB, %d ads; reference pass: %d patterns, %.1f MB/s (with JSON parse %.1f MB/s)\n\n", mb, ads, pats, ref, refp
+    printf "| run | MB/s | ads/s | ratio to reference | peak RSS |\n|---|---|---|---|---|\n"
+    printf "| reference pass (aho-corasick DFA) | %.1f | %.0f | 1.00 | |\n", ref, ads / (mb / ref)
+    printf "| `classify --format jsonl --jobs 1` | %.1f | %.0f | %.2f | %.1f MB |\n", mb / s1, ads / s1, (mb / s1) / ref, r1 / 1024
+    printf "| `classify --format jsonl --jobs %d` | %.1f | %.0f | %.2f | %.1f MB |\n", jobs, mb / sn, ads / sn, (mb / sn) / ref, rn / 1024
+    printf "\n--jobs %d / --jobs 1: %.2fx (outputs identical)\n", jobs, s1 / sn
+    printf "one ad on standard input: %.2f ms wall (%s)\n", lat, how
+}'
