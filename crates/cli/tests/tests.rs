@@ -2,6 +2,7 @@
 //! per concern.
 
 mod errors;
+mod hostile;
 mod inputs;
 mod outputs;
 mod subcommands;

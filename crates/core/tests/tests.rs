@@ -3,6 +3,7 @@
 
 mod util;
 
+mod hostile;
 mod invariance;
 mod lexicon;
 mod pipeline;

@@ -1,0 +1,616 @@
+//! Hostile inputs end to end (issue 5): the real binary fed empty ads, a
+//! 50 MB JSON line, NUL bytes, invalid UTF-8 inside a word, UTF-16 with a
+//! BOM, deeply nested JSON, a CSV with an unclosed quote, and 20,000 JSON
+//! Lines records with broken ones among them. Each case checks the outcome
+//! (a verdict, or a located `classify: FILE:LINE: …` error with its output
+//! record in place and exit code 1) and, for the big ones, that the time is
+//! linear: size N against N/10, best of 3 each, ratio under [`MAX_RATIO`].
+//!
+//! The small inputs are the seeds in `fixtures/hostile/` (its README lists
+//! every case); the big ones are generated here. `cargo test` runs a debug
+//! binary, about seven times slower than a release one: sizes are chosen so
+//! that each case takes a few seconds, and the full-size variants are
+//! `#[ignore]`d (run them with `cargo test --release -- --ignored`).
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::util::*;
+
+/// Largest accepted time ratio between sizes N and N/10 (linear ≈ 10,
+/// quadratic ≈ 100; the fixed start-up cost only lowers it).
+const MAX_RATIO: f64 = 25.0;
+
+/// One timing test at a time, so that they do not skew each other.
+static TIMING: Mutex<()> = Mutex::new(());
+
+/// A seed file of `fixtures/hostile/`.
+fn seed(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/hostile")
+        .join(name)
+}
+
+fn stderr_of(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Runs `classify ARGS PATH` and returns its output, whatever the exit code.
+fn run(args: &[&str], path: &Path) -> Output {
+    classify()
+        .args(args)
+        .arg(path)
+        .output()
+        .expect("the binary runs")
+}
+
+/// Runs `classify -f jsonl ARGS PATH`, checks the exit code and parses the
+/// output records.
+fn records(args: &[&str], path: &Path, code: i32) -> (Vec<Value>, String) {
+    let out = classify()
+        .args(["-f", "jsonl"])
+        .args(args)
+        .arg(path)
+        .output()
+        .expect("the binary runs");
+    let stderr = stderr_of(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{}: {stderr}",
+        path.display()
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (parse_lines(&out.stdout), stderr)
+}
+
+/// Writes `build(n / 10)` and `build(n)` to files named `*.EXT` (the
+/// extension chooses the reader), times `classify ARGS FILE` on each (best
+/// of 3, interleaved), and fails on super-linear growth (after measuring
+/// twice more, to rule out a neighbour stealing the CPU).
+fn assert_linear(name: &str, n: usize, ext: &str, args: &[&str], build: impl Fn(usize) -> Vec<u8>) {
+    let _guard = TIMING.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempdir();
+    let small = write(dir.path(), &format!("small.{ext}"), build(n / 10));
+    let big = write(dir.path(), &format!("big.{ext}"), build(n));
+    let time = |path: &Path| {
+        let start = Instant::now();
+        let out = run(args, path);
+        let elapsed = start.elapsed();
+        assert!(
+            !stderr_of(&out).contains("panicked"),
+            "{name}: {}",
+            stderr_of(&out)
+        );
+        elapsed
+    };
+    let mut best = (Duration::MAX, Duration::MAX);
+    for attempt in 0..3 {
+        for _ in 0..3 {
+            best.0 = best.0.min(time(&small));
+            best.1 = best.1.min(time(&big));
+        }
+        let ratio = best.1.as_secs_f64() / best.0.as_secs_f64().max(1e-6);
+        eprintln!(
+            "{name}: n/10 {:?}, n {:?}, ratio {ratio:.1} (attempt {attempt})",
+            best.0, best.1
+        );
+        if ratio <= MAX_RATIO {
+            return;
+        }
+        if ratio > 3.0 * MAX_RATIO {
+            break; // far beyond noise: no need to measure again
+        }
+    }
+    let ratio = best.1.as_secs_f64() / best.0.as_secs_f64().max(1e-6);
+    panic!(
+        "{name}: {:?} for n = {n}, {:?} for n/10: ratio {ratio:.1} > {MAX_RATIO}, \
+         super-linear growth",
+        best.1, best.0
+    );
+}
+
+/// A JSON Lines record whose text is `ad` repeated to about `n` bytes.
+fn long_line(id: &str, ad: &str, n: usize) -> String {
+    let text = ad.repeat((n / ad.len()).max(1));
+    jsonl_line(id, "", &text)
+}
+
+// ---------------------------------------------------------------------------
+// Empty and blank ads.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn empty_and_whitespace_only_ads_are_clear_errors() {
+    let dir = tempdir();
+    let blank = write(
+        dir.path(),
+        "blank.txt",
+        " \t\n\r\n\u{A0}\u{2003}\u{202F}\u{3000}\u{2028}\n",
+    );
+    for path in [seed("empty.txt"), blank] {
+        let (recs, stderr) = records(&[], &path, 1);
+        let name = path.display().to_string();
+        assert_eq!(recs.len(), 1, "{name}");
+        assert_eq!(recs[0]["error"], "empty ad", "{name}");
+        assert!(stderr.contains(&format!("{name}: empty ad")), "{stderr}");
+    }
+    // From standard input too.
+    classify()
+        .write_stdin("  \n\t\r\n")
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("classify: <stdin>: empty ad"));
+    let (recs, stderr) = records(&[], &seed("empty-ads.jsonl"), 1);
+    let ids: Vec<&str> = recs.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["empty", "blank", "nbsp", "null-title"]);
+    for r in [&recs[0], &recs[1], &recs[3]] {
+        assert_eq!(r["error"], "empty ad", "{r}");
+        assert!(r["label"].is_null());
+    }
+    let file = seed("empty-ads.jsonl").display().to_string();
+    for line in [1, 2, 4] {
+        assert!(
+            stderr.contains(&format!("classify: {file}:{line}: empty ad")),
+            "{stderr}"
+        );
+    }
+    // A CSV row of empty cells.
+    let csv = write(dir.path(), "e.csv", "id,title,text\nx,,\ny,\" \",\"\n\"\n");
+    let (recs, _) = records(&[], &csv, 1);
+    assert_eq!(recs.len(), 2);
+    assert!(recs.iter().all(|r| r["error"] == "empty ad"), "{recs:?}");
+}
+
+/// Zero-width spaces, BOMs and soft hyphens are no text: `str::trim` keeps
+/// them, so an ad made only of them is classified instead of reported.
+#[test]
+#[ignore = "bug: an ad of only invisible characters (U+200B, U+FEFF, U+00AD) is classified, not reported as an empty ad"]
+fn an_ad_of_invisible_characters_is_empty() {
+    let (recs, _) = records(&[], &seed("whitespace.txt"), 1);
+    assert_eq!(recs[0]["error"], "empty ad");
+    let (recs, _) = records(&[], &seed("empty-ads.jsonl"), 1);
+    assert_eq!(recs[2]["id"], "nbsp");
+    assert_eq!(recs[2]["error"], "empty ad");
+}
+
+#[test]
+fn megabytes_of_whitespace_are_an_empty_ad_in_linear_time() {
+    // Under the default --max-record-bytes (10M).
+    assert_linear("whitespace", 5_000_000, "txt", &[], |n| {
+        " \t\r\n\u{A0}\u{2003}".repeat(n / 10).into_bytes()
+    });
+}
+
+// ---------------------------------------------------------------------------
+// Long lines.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_50_mb_json_line_is_refused_clearly_and_the_next_record_goes_on() {
+    let build = |n: usize| {
+        let mut data = long_line("big", "animer les réseaux sociaux ", n).into_bytes();
+        data.push(b'\n');
+        data.extend_from_slice(jsonl_line("next", CM_TITLE, CM_TEXT).as_bytes());
+        data.push(b'\n');
+        data
+    };
+    let dir = tempdir();
+    let path = write(dir.path(), "big.jsonl", build(50_000_000));
+    let (recs, stderr) = records(&[], &path, 1);
+    assert_eq!(recs.len(), 2);
+    assert_eq!(
+        recs[0]["error"],
+        "record is larger than --max-record-bytes (10485760 bytes)"
+    );
+    assert_eq!(recs[0]["id"], format!("{}:1", path.display()));
+    assert_eq!(recs[1]["id"], "next");
+    assert_eq!(recs[1]["label"], "CM");
+    assert!(
+        stderr.contains(&format!("classify: {}:1: record is larger", path.display())),
+        "{stderr}"
+    );
+    // Skipping a long line is linear too (and keeps memory flat): with a
+    // 1M limit both the 5 MB and the 50 MB lines are skipped.
+    drop(dir);
+    let args = ["--max-record-bytes", "1M"];
+    assert_linear("50 MB line skipped", 50_000_000, "jsonl", &args, build);
+}
+
+#[test]
+fn a_megabyte_json_line_is_classified_in_linear_time() {
+    let dir = tempdir();
+    let line = long_line("big", CM_TEXT, 1_000_000);
+    let path = write(dir.path(), "big.jsonl", &line);
+    let (recs, _) = records(&["--max-record-bytes", "64M"], &path, 0);
+    assert_eq!(recs.len(), 1);
+    assert_eq!(recs[0]["label"], "CM");
+    // The human format keeps the output small, so the time is the reading
+    // and the classifying.
+    assert_linear(
+        "1 MB line classified",
+        1_000_000,
+        "jsonl",
+        &["--max-record-bytes", "64M"],
+        |n| long_line("big", CM_TEXT, n).into_bytes(),
+    );
+}
+
+/// The issue's full size: a 50 MB line actually classified. About two
+/// minutes with the debug binary, a few seconds in release.
+#[test]
+#[ignore = "slow in a debug build: run with cargo test --release -- --ignored"]
+fn a_50_mb_json_line_is_classified_when_allowed() {
+    let dir = tempdir();
+    let path = write(
+        dir.path(),
+        "big.jsonl",
+        long_line("big", CM_TEXT, 50_000_000),
+    );
+    let out = run(&["--max-record-bytes", "64M", "-f", "csv"], &path);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.lines().nth(1).unwrap().starts_with("big,CM,"));
+}
+
+// ---------------------------------------------------------------------------
+// NUL bytes, invalid UTF-8, UTF-16.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn nul_bytes_are_separators_in_text_and_errors_in_raw_json() {
+    let (recs, stderr) = records(&[], &seed("nul.jsonl"), 1);
+    let file = seed("nul.jsonl").display().to_string();
+    let ids: Vec<String> = recs.iter().map(|r| r["id"].to_string()).collect();
+    assert_eq!(
+        ids,
+        [
+            "\"escaped\"".to_string(),
+            format!("\"{file}:2\""),
+            format!("\"{file}:3\""),
+            "\"after\"".to_string(),
+        ]
+    );
+    // An escaped NUL is text; a raw one is invalid JSON, said so.
+    assert_eq!(recs[0]["label"], "CM");
+    assert!(stderr.contains(&format!(
+        "{file}:2: malformed JSON at column 25: control character"
+    )));
+    assert!(stderr.contains(&format!("{file}:3: malformed JSON at column 1")));
+    assert!(recs[3]["error"].is_null());
+    // In a text file NUL separates words: `anim\0ez` is no `animez`, the
+    // rest still makes a CM ad.
+    let (recs, _) = records(&[], &seed("nul.txt"), 0);
+    assert_eq!(recs[0]["label"], "CM");
+    // A CSV cell may hold NUL bytes.
+    let dir = tempdir();
+    let csv = write(
+        dir.path(),
+        "nul.csv",
+        format!("id,title,text\nx,{CM_TITLE},\"{CM_TEXT}\0\0\"\n"),
+    );
+    let (recs, _) = records(&[], &csv, 0);
+    assert_eq!(recs[0]["label"], "CM");
+}
+
+#[test]
+fn megabytes_of_nul_bytes_are_classified_in_linear_time() {
+    let dir = tempdir();
+    let path = write(dir.path(), "nul.txt", vec![0u8; 1_000_000]);
+    let (recs, _) = records(&[], &path, 0);
+    assert_eq!(recs[0]["label"], "NONE");
+    assert_eq!(recs[0]["evidence"], serde_json::json!([]));
+    assert_linear("nul bytes", 5_000_000, "txt", &[], |n| vec![0u8; n]);
+}
+
+#[test]
+fn invalid_utf8_inside_a_word_is_located_to_the_byte() {
+    // JSON Lines: the offset is counted from the start of the file.
+    let (recs, stderr) = records(&[], &seed("invalid-utf8.jsonl"), 1);
+    let file = seed("invalid-utf8.jsonl").display().to_string();
+    assert_eq!(recs.len(), 2);
+    assert_eq!(recs[0]["error"], "invalid UTF-8 at byte 37");
+    assert!(stderr.contains(&format!("classify: {file}:1: invalid UTF-8 at byte 37")));
+    assert_eq!(recs[1]["id"], "good");
+    assert!(recs[1]["error"].is_null());
+    // A text file: line and byte.
+    let (recs, stderr) = records(&[], &seed("invalid-utf8.txt"), 1);
+    assert_eq!(recs[0]["error"], "invalid UTF-8 at byte 35");
+    assert!(stderr.contains("invalid-utf8.txt:2: invalid UTF-8 at byte 35"));
+    // CSV: the column and the byte in the cell; the next row goes on.
+    let (recs, stderr) = records(&[], &seed("invalid-utf8.csv"), 1);
+    assert_eq!(recs.len(), 2);
+    assert!(
+        stderr.contains("invalid-utf8.csv:2: invalid UTF-8 in column \"text\""),
+        "{stderr}"
+    );
+    assert_eq!(recs[1]["id"], "good");
+    assert_eq!(recs[1]["label"], "CM");
+    // Binary junk in a text file.
+    let (recs, _) = records(&[], &seed("junk.txt"), 1);
+    assert_eq!(recs[0]["error"], "invalid UTF-8 at byte 128");
+}
+
+#[test]
+fn many_lines_of_invalid_utf8_are_reported_in_linear_time() {
+    assert_linear(
+        "invalid UTF-8 lines",
+        50_000,
+        "jsonl",
+        &["-f", "jsonl"],
+        |n| {
+            let mut data = Vec::new();
+            for i in 0..n {
+                data.extend_from_slice(format!("{{\"id\":\"{i}\",\"text\":\"r").as_bytes());
+                data.extend_from_slice(&[0xC3, b's', b'"', b'}', b'\n']);
+            }
+            data
+        },
+    );
+}
+
+/// UTF-16 files fail cleanly (one error record each, exit 1, no panic).
+#[test]
+fn utf16_with_a_bom_fails_cleanly() {
+    for name in ["utf16le-bom.txt", "utf16be-bom.txt", "utf16le-bom.jsonl"] {
+        let (recs, stderr) = records(&[], &seed(name), 1);
+        assert!(!recs.is_empty(), "{name}");
+        assert!(!recs[0]["error"].is_null(), "{name}: {}", recs[0]);
+        assert!(stderr.contains(&format!("{name}:1: ")), "{stderr}");
+    }
+}
+
+/// What the issue asks: name the encoding (or decode it), and one record
+/// per UTF-16 line. Today the error is "invalid UTF-8 at byte 0", and the
+/// `\0` after the last `\n` of a UTF-16LE JSON Lines file becomes a second,
+/// phantom record ("malformed JSON at column 1").
+#[test]
+#[ignore = "bug: UTF-16 input reads as 'invalid UTF-8 at byte 0' (encoding not named) and UTF-16LE JSON Lines gains a phantom record"]
+fn utf16_with_a_bom_is_named_or_decoded() {
+    for name in ["utf16le-bom.txt", "utf16be-bom.txt", "utf16le-bom.jsonl"] {
+        let out = run(&["-f", "jsonl"], &seed(name));
+        let recs = parse_lines(&out.stdout);
+        assert_eq!(recs.len(), 1, "{name}: {recs:?}");
+        let decoded = recs[0]["label"] == "CM";
+        let named = recs[0]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("UTF-16"));
+        assert!(decoded || named, "{name}: {}", recs[0]);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Deeply nested JSON.
+// ---------------------------------------------------------------------------
+
+fn nested(depth: usize) -> String {
+    format!(
+        "{{\"id\":\"deep\",\"text\":\"animer\",\"extra\":{}{}}}",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    )
+}
+
+#[test]
+fn deeply_nested_json_is_a_clear_error_and_the_run_goes_on() {
+    let dir = tempdir();
+    for depth in [200, 100_000] {
+        let data = format!(
+            "{}\n{}\n",
+            nested(depth),
+            jsonl_line("after", CM_TITLE, CM_TEXT)
+        );
+        let path = write(dir.path(), "nested.jsonl", data);
+        let (recs, stderr) = records(&[], &path, 1);
+        assert_eq!(recs.len(), 2);
+        assert!(
+            stderr.contains(&format!("{}:1: malformed JSON", path.display()))
+                && stderr.contains("recursion limit exceeded"),
+            "{stderr}"
+        );
+        assert_eq!(recs[1]["label"], "CM");
+        // Annotating keeps one line per input line.
+        let out = run(&["--annotate"], &path);
+        let lines = parse_lines(&out.stdout);
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0]["classify"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("recursion limit"));
+    }
+    // Under the limit, a dotted path reaches a text 100 objects deep.
+    let mut value = serde_json::json!(CM_TEXT);
+    for _ in 0..100 {
+        value = serde_json::json!({ "a": value });
+    }
+    let record = serde_json::json!({"id": "x", "title": CM_TITLE, "body": value});
+    let path = write(dir.path(), "deep.jsonl", format!("{record}\n"));
+    let field = format!("body{}", ".a".repeat(100));
+    let (recs, _) = records(&["--text-field", &field], &path, 0);
+    assert_eq!(recs[0]["label"], "CM");
+    assert_linear("deep nesting", 10_000_000, "jsonl", &["-f", "jsonl"], |n| {
+        nested(n / 2).into_bytes()
+    });
+}
+
+// ---------------------------------------------------------------------------
+// CSV with an unclosed quote.
+// ---------------------------------------------------------------------------
+
+/// No panic, and the cost stays linear when the unclosed cell runs to the
+/// end of a big file.
+#[test]
+fn a_csv_with_an_unclosed_quote_does_not_break_the_reader() {
+    let out = run(&["-f", "jsonl"], &seed("unclosed-quote.csv"));
+    assert!(!stderr_of(&out).contains("panicked"));
+    assert!(!parse_lines(&out.stdout).is_empty());
+    assert_linear("unclosed quote", 500_000, "csv", &["-f", "jsonl"], |n| {
+        let mut data = b"id,title,text\n1,CM,\"".to_vec();
+        data.extend_from_slice(
+            "Vous animez nos réseaux, \"\"sociaux\"\".\n"
+                .repeat(n / 40)
+                .as_bytes(),
+        );
+        data
+    });
+}
+
+/// Today the quoted cell silently swallows the rest of the file: rows 3
+/// and 4 vanish inside row 2's text, which is classified, and the exit code
+/// is 0. The `csv` crate accepts an unclosed quote at end of input, so the
+/// reader must check it.
+#[test]
+#[ignore = "bug: a CSV cell with an unclosed quote silently swallows every following row (exit 0, no error)"]
+fn a_csv_with_an_unclosed_quote_is_reported() {
+    let path = seed("unclosed-quote.csv");
+    let (recs, stderr) = records(&[], &path, 1);
+    assert!(
+        stderr.contains(&format!("{}:2: ", path.display())) && stderr.contains("quote"),
+        "{stderr}"
+    );
+    assert!(recs.iter().any(|r| !r["error"].is_null()), "{recs:?}");
+}
+
+// ---------------------------------------------------------------------------
+// Nothing lost.
+// ---------------------------------------------------------------------------
+
+/// How one generated line is broken, if it is.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Broken {
+    No,
+    MalformedJson,
+    InvalidUtf8,
+    EmptyText,
+}
+
+/// `n` JSON Lines records (id, title, text and a nested `meta` field), one
+/// in about a hundred broken. Returns the bytes and, per line, how it is
+/// broken.
+fn sprinkled(n: usize) -> (Vec<u8>, Vec<Broken>) {
+    let mut data = Vec::new();
+    let mut kinds = Vec::with_capacity(n);
+    for i in 0..n {
+        let kind = match i % 97 {
+            13 => Broken::MalformedJson,
+            41 => Broken::InvalidUtf8,
+            77 => Broken::EmptyText,
+            _ => Broken::No,
+        };
+        let (title, text) = if i % 2 == 0 {
+            (CM_TITLE, CM_TEXT)
+        } else {
+            (BAKERY_TITLE, BAKERY_TEXT)
+        };
+        let meta =
+            serde_json::json!({"source": {"site": "scrape", "page": i}, "tags": ["é", i % 7]});
+        match kind {
+            Broken::No => {
+                let record = serde_json::json!({
+                    "id": format!("ad-{i}"),
+                    "title": title,
+                    "text": format!("{text} Offre n°{i}."),
+                    "meta": meta,
+                });
+                data.extend_from_slice(record.to_string().as_bytes());
+            }
+            Broken::EmptyText => {
+                let record = serde_json::json!({"id": format!("ad-{i}"), "title": "", "text": " ", "meta": meta});
+                data.extend_from_slice(record.to_string().as_bytes());
+            }
+            Broken::MalformedJson => {
+                data.extend_from_slice(
+                    format!("{{\"id\": \"ad-{i}\", \"text\": \"{text}").as_bytes(),
+                );
+            }
+            Broken::InvalidUtf8 => {
+                data.extend_from_slice(format!("{{\"id\":\"ad-{i}\",\"text\":\"caf").as_bytes());
+                data.extend_from_slice(&[0xE9, b' ', 0xFF]);
+                data.extend_from_slice(b"\"}");
+            }
+        }
+        data.push(b'\n');
+        kinds.push(kind);
+    }
+    (data, kinds)
+}
+
+fn nothing_lost(n: usize) {
+    let dir = tempdir();
+    let (data, kinds) = sprinkled(n);
+    let path = write(dir.path(), "offers.jsonl", &data);
+    let inputs: Vec<&[u8]> = data
+        .strip_suffix(b"\n")
+        .unwrap()
+        .split(|&b| b == b'\n')
+        .collect();
+    assert_eq!(inputs.len(), n);
+    let broken = kinds.iter().filter(|&&k| k != Broken::No).count();
+    assert!(broken >= n / 100, "{broken} broken of {n}");
+    let file = path.display().to_string();
+    let id = |i: usize, kind: Broken| match kind {
+        Broken::MalformedJson | Broken::InvalidUtf8 => format!("{file}:{}", i + 1),
+        _ => format!("ad-{i}"),
+    };
+
+    // --annotate: every line back, byte for byte, with one field added.
+    let out = run(&["--annotate", "--jobs", "2"], &path);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8 output");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), n, "one output line per input line");
+    for (i, (line, kind)) in lines.iter().zip(&kinds).enumerate() {
+        let value: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{i}: {e}"));
+        let verdict = &value["classify"];
+        assert_eq!(verdict["id"], id(i, *kind).as_str(), "line {i}");
+        assert_eq!(verdict["source"], format!("{file}:{}", i + 1), "line {i}");
+        match kind {
+            Broken::No | Broken::EmptyText => {
+                let input = std::str::from_utf8(inputs[i]).unwrap();
+                let body = input.strip_suffix('}').unwrap();
+                assert!(line.starts_with(body), "line {i} changed:\n{input}\n{line}");
+                assert!(line[body.len()..].starts_with(",\"classify\":"), "line {i}");
+                assert_eq!(value["meta"]["source"]["page"], i, "line {i}");
+            }
+            _ => assert_eq!(value.as_object().unwrap().len(), 1, "line {i}"),
+        }
+        let failed = *kind != Broken::No;
+        assert_eq!(verdict["error"].is_string(), failed, "line {i}: {verdict}");
+        assert_eq!(verdict["label"].is_string(), !failed, "line {i}");
+    }
+
+    // --format jsonl: one verdict per input line, in order.
+    let out = run(&["--format", "jsonl", "--jobs", "2"], &path);
+    assert_eq!(out.status.code(), Some(1));
+    let recs = parse_lines(&out.stdout);
+    assert_eq!(recs.len(), n, "one output record per input line");
+    for (i, (r, kind)) in recs.iter().zip(&kinds).enumerate() {
+        assert_eq!(r["id"], id(i, *kind).as_str(), "record {i}");
+        assert_eq!(r["source"], format!("{file}:{}", i + 1), "record {i}");
+        assert_eq!(r["error"].is_string(), *kind != Broken::No, "record {i}");
+    }
+    let stderr = stderr_of(&out);
+    assert_eq!(
+        stderr.lines().count(),
+        broken,
+        "one message per broken line"
+    );
+}
+
+/// The issue asks for 100,000 records; the debug binary classifies about
+/// 1,500 a second on one core, so the default run uses 10,000 (two passes,
+/// about 15 s) and the full size is the ignored test below.
+#[test]
+fn no_record_is_lost_reordered_or_altered() {
+    nothing_lost(10_000);
+}
+
+#[test]
+#[ignore = "slow in a debug build: run with cargo test --release -- --ignored"]
+fn no_record_is_lost_among_100_000() {
+    nothing_lost(100_000);
+}
