@@ -31,6 +31,11 @@ pub enum LexiconErrorKind {
     StemCollision,
     /// A term is empty, or made only of stop words.
     EmptyEntry,
+    /// A term has more content words than [`MAX_ENTRY_WORDS`]: entries are
+    /// phrases, and the cap keeps matching linear in the ad's length.
+    ///
+    /// [`MAX_ENTRY_WORDS`]: crate::lexicon::MAX_ENTRY_WORDS
+    EntryTooLong,
     /// A weight is not a finite number in the allowed range.
     WeightOutOfRange,
     /// A provenance is neither `ads` nor a seed reference.

@@ -29,6 +29,12 @@ use crate::tokenize::{fold, Stemmer, Vocabulary};
 /// The highest weight an entry may carry.
 pub const MAX_WEIGHT: f64 = 10.0;
 
+/// The most content words (stop words excluded) an entry may have. The
+/// longest built-in entry has five; the cap bounds the matcher's work per
+/// token, so that classifying stays linear in the ad's length whatever
+/// lexicon a user loads.
+pub const MAX_ENTRY_WORDS: usize = 12;
+
 /// What a mission family tells about the job; label models weigh axes, not
 /// single families.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -810,6 +816,17 @@ impl<'n> Compiler<'n> {
                 &name,
                 Some(&entry.term),
                 "the term is empty, or only stop words",
+            ));
+        }
+        if entry.keys.len() > MAX_ENTRY_WORDS {
+            return Err(LexiconError::new(
+                LexiconErrorKind::EntryTooLong,
+                &name,
+                Some(&entry.term),
+                format!(
+                    "the term has {} words besides stop words; at most {MAX_ENTRY_WORDS} are allowed (an entry is a phrase, not a passage)",
+                    entry.keys.len()
+                ),
             ));
         }
         if let Some(&other) = self.by_keys.get(&entry.keys) {

@@ -9,7 +9,8 @@
 //!
 //! Cost: for each start position the trie is walked only while it matches,
 //! so the pass is linear in the number of tokens times the length of the
-//! longest partial match.
+//! longest partial match, which the lexicon caps at
+//! [`MAX_ENTRY_WORDS`](crate::lexicon::MAX_ENTRY_WORDS).
 
 use std::collections::HashMap;
 

@@ -204,6 +204,12 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || is_combining_mark(c)
 }
 
+/// What may stay inside a word after NFKC: word characters, except the
+/// modifier letters that the scanner reads as apostrophes.
+fn keep_in_word(c: char) -> bool {
+    is_word_char(c) && !is_apostrophe(c)
+}
+
 fn is_combining_mark(c: char) -> bool {
     matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
 }
@@ -580,11 +586,14 @@ impl<'t, 'o> Scanner<'t, 'o> {
             // NFKC may also bring in non-word characters (`½` → `1⁄2`),
             // which are dropped, and dropping them can leave combining marks
             // out of canonical order: hence rounds until nothing changes.
+            // NFKC can also yield an apostrophe (`ŉ` → `ʼn`), which the
+            // scanner would split on when reading the output again: it is
+            // dropped too, so that normalizing twice changes nothing.
             for _ in 0..3 {
                 self.scratch.clear();
                 for c in self.word.nfkc() {
                     self.scratch
-                        .extend(c.to_lowercase().filter(|&l| is_word_char(l)));
+                        .extend(c.to_lowercase().filter(|&l| keep_in_word(l)));
                 }
                 let stable = self.scratch == self.word;
                 std::mem::swap(&mut self.word, &mut self.scratch);

@@ -207,6 +207,20 @@ fn each_mistake_is_reported_with_file_entry_and_reason() {
             "only stop words",
         ),
         (
+            "entry too long",
+            small(
+                &ANIMATION.replace(
+                    "animer la communauté",
+                    "animer publier modérer répondre planifier rédiger filmer monter analyser mesurer présenter conseiller former",
+                ),
+                "",
+                "",
+            ),
+            LexiconErrorKind::EntryTooLong,
+            Some("animer publier modérer répondre planifier rédiger filmer monter analyser mesurer présenter conseiller former"),
+            "13 words besides stop words; at most 12",
+        ),
+        (
             "weight too high",
             small(&ANIMATION.replace("2.0", "12.5"), "", ""),
             LexiconErrorKind::WeightOutOfRange,
