@@ -1,7 +1,5 @@
-//! The CLI's record readers (JSON Lines, CSV, text, HTML). They live in
-//! the binary crate, so their source file is compiled into this target as
-//! a module: no change to the CLI needed, but the file must stay free of
-//! `crate::` paths (see fuzz/README.md).
+//! The CLI's record readers (JSON Lines, CSV, text, HTML), used through
+//! the `classify_cli` library exactly as the `classify` binary uses them.
 //!
 //! Input: the first byte picks the format and the record size limit, the
 //! rest is the file. Invariants: never a panic; a text or HTML file is one
@@ -10,13 +8,9 @@
 //! CSV items come in line order and stop after a fatal error.
 #![no_main]
 
-#[allow(dead_code)]
-#[path = "../../crates/cli/src/input.rs"]
-mod input;
-
 use std::path::PathBuf;
 
-use input::{Fields, InputKind, ReadOptions, Records, Source};
+use classify_cli::input::{self, Fields, InputKind, ReadOptions, Records, Source};
 use libfuzzer_sys::fuzz_target;
 
 fn scratch_file(ext: &str) -> PathBuf {

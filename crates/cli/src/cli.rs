@@ -254,7 +254,7 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
+    use clap::{CommandFactory, Parser};
 
     #[test]
     fn clap_definition_is_consistent() {
@@ -269,5 +269,14 @@ mod tests {
         assert!(parse_size("0").is_err());
         assert!(parse_size("ten").is_err());
         assert!(parse_size("3T").is_err());
+    }
+
+    #[test]
+    fn the_default_record_limit_is_the_library_default() {
+        let cli = Cli::try_parse_from(["classify"]).unwrap();
+        assert_eq!(
+            cli.classify.input.max_record_bytes,
+            crate::input::DEFAULT_MAX_RECORD_BYTES
+        );
     }
 }

@@ -126,6 +126,9 @@ impl Default for Fields {
     }
 }
 
+/// The default of `--max-record-bytes`: 10 MiB.
+pub const DEFAULT_MAX_RECORD_BYTES: u64 = 10 << 20;
+
 /// Everything a reader needs to know.
 #[derive(Clone, Debug)]
 pub struct ReadOptions {
@@ -136,6 +139,18 @@ pub struct ReadOptions {
     pub fields: Fields,
     /// Largest record accepted, in bytes.
     pub max_record_bytes: u64,
+}
+
+impl Default for ReadOptions {
+    /// What `classify` does without flags: kind by extension, fields `id`,
+    /// `title`, `text`, records up to [`DEFAULT_MAX_RECORD_BYTES`].
+    fn default() -> Self {
+        ReadOptions {
+            forced: None,
+            fields: Fields::default(),
+            max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
+        }
+    }
 }
 
 /// One input named on the command line.

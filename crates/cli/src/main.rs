@@ -1,7 +1,8 @@
 //! The `classify` command: French job ads in, social-media role labels out.
 //!
 //! This binary is glue over `classify_core`: parse the arguments (`cli`),
-//! turn them into domain values (`config`), read records (`input`),
+//! turn them into domain values (`config`), read records (`input`, from
+//! this package's library, `classify_cli`),
 //! classify them in parallel and in order (`batch`), render (`output`).
 //! It owns the exit codes: 0 when every record was classified, 1 when some
 //! failed, 2 for usage, lexicon and output errors; a broken pipe ends
@@ -12,7 +13,6 @@ mod batch;
 mod cli;
 mod config;
 mod evaluate;
-mod input;
 mod lexicon_cmd;
 mod output;
 
@@ -24,6 +24,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{CommandFactory, Parser};
+// Re-exported at the root so that the binary's modules reach the readers as
+// `crate::input`.
+use classify_cli::input;
 use classify_core::{Label, LexiconError};
 
 use crate::batch::Outcome;
