@@ -284,29 +284,79 @@ pub fn io_reason(e: &io::Error) -> String {
     }
 }
 
+/// The UTF-8 byte order mark, which some editors and spreadsheet exports
+/// put at the start of a file.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Reads up to `n` bytes from the start of `reader` without losing any:
+/// returns them, and a reader that yields the rest.
+fn read_head(reader: &mut dyn BufRead, n: usize) -> io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(n);
+    while head.len() < n {
+        let buf = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            break;
+        }
+        let take = buf.len().min(n - head.len());
+        head.extend_from_slice(&buf[..take]);
+        reader.consume(take);
+    }
+    Ok(head)
+}
+
+/// Drops a UTF-8 byte order mark at the start of `reader`. Returns the
+/// reader and how many bytes were dropped, so that byte offsets still count
+/// from the start of the file.
+fn skip_bom(mut reader: Box<dyn BufRead>) -> io::Result<(Box<dyn BufRead>, u64)> {
+    let head = read_head(&mut *reader, UTF8_BOM.len())?;
+    if head == UTF8_BOM {
+        return Ok((reader, UTF8_BOM.len() as u64));
+    }
+    Ok((Box::new(io::Cursor::new(head).chain(reader)), 0))
+}
+
 fn stream(
     kind: InputKind,
     name: Arc<str>,
     reader: Box<dyn BufRead>,
     opts: Arc<ReadOptions>,
 ) -> Box<dyn Iterator<Item = ReadResult>> {
+    let (reader, start) = match skip_bom(reader) {
+        Ok(r) => r,
+        Err(e) => {
+            return Box::new(std::iter::once(Err(RecordError {
+                source: Location {
+                    file: name.clone(),
+                    line: None,
+                },
+                id: name.to_string(),
+                message: format!("cannot read: {}", io_reason(&e)),
+                raw: None,
+            })))
+        }
+    };
     match kind {
         InputKind::Text | InputKind::Html => Box::new(std::iter::once(read_whole(
             kind == InputKind::Html,
             name,
             reader,
+            start,
             &opts,
         ))),
         InputKind::Jsonl => Box::new(JsonLines {
             reader,
             file: name,
             line: 0,
-            offset: 0,
+            offset: start,
             buf: Vec::new(),
             opts,
             done: false,
         }),
-        InputKind::Csv => Box::new(CsvRows::new(name, reader, opts)),
+        InputKind::Csv => Box::new(CsvRows::new(name, reader, start, opts)),
     }
 }
 
@@ -314,10 +364,13 @@ fn stream(
 // One ad per file.
 // ---------------------------------------------------------------------------
 
+/// Reads a whole file as one ad; `start` is the offset in the file of the
+/// reader's first byte (after a byte order mark), for error positions.
 fn read_whole(
     html: bool,
     file: Arc<str>,
     reader: Box<dyn BufRead>,
+    start: u64,
     opts: &ReadOptions,
 ) -> ReadResult {
     let location = Location {
@@ -335,7 +388,7 @@ fn read_whole(
     };
     let mut bytes = Vec::new();
     if let Err(e) = reader
-        .take(opts.max_record_bytes + 1)
+        .take(opts.max_record_bytes.saturating_add(1))
         .read_to_end(&mut bytes)
     {
         return Err(err(None, format!("cannot read: {}", io_reason(&e))));
@@ -355,15 +408,11 @@ fn read_whole(
             let at = e.utf8_error().valid_up_to();
             let bytes = e.as_bytes();
             let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64;
+            let at = start + at as u64;
             return Err(err(Some(line), format!("invalid UTF-8 at byte {at}")));
         }
     };
-    let content = content.strip_prefix('\u{feff}').unwrap_or(&content);
-    let content = if html {
-        strip_html(content)
-    } else {
-        content.to_string()
-    };
+    let content = if html { strip_html(&content) } else { content };
     if content.trim().is_empty() {
         return Err(err(None, "empty ad".to_string()));
     }
@@ -646,11 +695,6 @@ impl JsonLines {
 
     fn parse(&self, start: u64) -> ReadResult {
         let bytes = self.buf.strip_suffix(b"\r").unwrap_or(&self.buf);
-        let bytes = if self.line == 1 {
-            bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes)
-        } else {
-            bytes
-        };
         let line = match std::str::from_utf8(bytes) {
             Ok(s) => s,
             Err(e) => {
@@ -738,27 +782,155 @@ impl Iterator for JsonLines {
 // CSV.
 // ---------------------------------------------------------------------------
 
+/// Where a CSV row is in the quoting of its current cell. It follows the
+/// rules `csv-core` reads with (a cell is quoted when it starts with `"`;
+/// inside, `""` is a quote; a quote inside an unquoted cell is a plain
+/// character), over exactly the bytes `csv-core` consumed, because
+/// `csv-core` accepts the end of input inside a quoted cell without a word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Quoting {
+    /// At the start of a cell.
+    CellStart,
+    /// In a cell that did not start with a quote.
+    Unquoted,
+    /// In a quoted cell.
+    Quoted,
+    /// Just after a quote in a quoted cell: the end of the cell, or the
+    /// first half of `""`.
+    QuoteInQuoted,
+}
+
+/// Lines, byte offsets, row starts and quoting over the bytes the CSV
+/// parser consumed.
+#[derive(Debug)]
+struct CsvTracker {
+    /// Offset in the file of the next byte.
+    offset: u64,
+    /// Line of the next byte, from 1.
+    line: u64,
+    /// The last byte seen.
+    last: Option<u8>,
+    /// Whether the current row has started (blank lines between rows are
+    /// skipped, as `csv-core` does).
+    in_row: bool,
+    /// Line and offset of the current row's first byte.
+    row_line: u64,
+    row_byte: u64,
+    quoting: Quoting,
+    /// Line and offset of the quote that opened the current quoted cell.
+    quote_line: u64,
+    quote_byte: u64,
+}
+
+impl CsvTracker {
+    fn new(offset: u64) -> CsvTracker {
+        CsvTracker {
+            offset,
+            line: 1,
+            last: None,
+            in_row: false,
+            row_line: 1,
+            row_byte: offset,
+            quoting: Quoting::CellStart,
+            quote_line: 1,
+            quote_byte: offset,
+        }
+    }
+
+    fn scan(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            let terminator = b == b'\n' || b == b'\r';
+            if !self.in_row && !terminator {
+                self.in_row = true;
+                self.row_line = self.line;
+                self.row_byte = self.offset;
+                self.quoting = Quoting::CellStart;
+            }
+            if self.in_row {
+                self.quoting = match (self.quoting, b) {
+                    (Quoting::CellStart, b'"') => {
+                        self.quote_line = self.line;
+                        self.quote_byte = self.offset;
+                        Quoting::Quoted
+                    }
+                    (Quoting::Quoted, b'"') => Quoting::QuoteInQuoted,
+                    (Quoting::Quoted, _) => Quoting::Quoted,
+                    (Quoting::QuoteInQuoted, b'"') => Quoting::Quoted,
+                    (_, b',' | b'\n' | b'\r') => Quoting::CellStart,
+                    _ => Quoting::Unquoted,
+                };
+            }
+            self.offset += 1;
+            self.line += u64::from(b == b'\n');
+            self.last = Some(b);
+        }
+    }
+
+    /// The parser returned a row: the next byte that is no line end starts
+    /// the next one.
+    fn end_row(&mut self) {
+        self.in_row = false;
+    }
+
+    /// The last line holding any byte.
+    fn last_line(&self) -> u64 {
+        if self.last == Some(b'\n') {
+            self.line.saturating_sub(1).max(1)
+        } else {
+            self.line
+        }
+    }
+}
+
+/// How reading one CSV row ended.
+enum CsvRow {
+    /// The row's cells are in `cells` and `ends`.
+    Complete,
+    /// The row was longer than the limit: it was skipped, not kept.
+    TooLong,
+    /// The input ended inside a quoted cell opened at this line and byte.
+    Unclosed { line: u64, byte: u64 },
+}
+
+/// The rows of a CSV file, read with `csv-core` into buffers bounded by
+/// `--max-record-bytes`.
 struct CsvRows {
-    reader: csv::Reader<Box<dyn BufRead>>,
+    reader: Box<dyn BufRead>,
+    parser: csv_core::Reader,
+    tracker: CsvTracker,
     file: Arc<str>,
     header: Option<Vec<String>>,
     opts: Arc<ReadOptions>,
-    row: csv::ByteRecord,
+    /// The cells of the current row, one after the other.
+    cells: Vec<u8>,
+    /// Where each cell of the current row ends in `cells`.
+    ends: Vec<usize>,
     done: bool,
 }
 
+/// Bytes of cell data a CSV row buffer starts with.
+const CSV_START_BYTES: usize = 1024;
+
 impl CsvRows {
-    fn new(file: Arc<str>, reader: Box<dyn BufRead>, opts: Arc<ReadOptions>) -> CsvRows {
-        let reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(reader);
+    /// Rows of `reader`, whose first byte is at offset `start` in the file
+    /// (after a byte order mark, dropped before: `csv-core` drops one
+    /// itself, but takes a first read holding only the mark for the end of
+    /// the input).
+    fn new(
+        file: Arc<str>,
+        reader: Box<dyn BufRead>,
+        start: u64,
+        opts: Arc<ReadOptions>,
+    ) -> CsvRows {
         CsvRows {
             reader,
+            parser: csv_core::Reader::new(),
+            tracker: CsvTracker::new(start),
             file,
             header: None,
             opts,
-            row: csv::ByteRecord::new(),
+            cells: Vec::new(),
+            ends: Vec::new(),
             done: false,
         }
     }
@@ -776,38 +948,142 @@ impl CsvRows {
         }
     }
 
-    fn read_row(&mut self) -> Option<Result<(u64, u64), RecordError>> {
-        match self.reader.read_byte_record(&mut self.row) {
-            Ok(false) => None,
-            Ok(true) => {
-                let pos = self.row.position().map_or((0, 0), |p| (p.line(), p.byte()));
-                Some(Ok(pos))
+    fn too_long(&self) -> String {
+        format!(
+            "record is larger than --max-record-bytes ({} bytes)",
+            self.opts.max_record_bytes
+        )
+    }
+
+    /// Reads the next row. Returns `None` at the end of the input, else how
+    /// the row ended with its line and byte offset; an I/O error ends the
+    /// stream.
+    fn read_row(&mut self) -> Option<Result<(CsvRow, u64, u64), RecordError>> {
+        let max = self.opts.max_record_bytes;
+        let cap = usize::try_from(max).unwrap_or(usize::MAX).saturating_add(1);
+        self.cells.clear();
+        self.ends.clear();
+        let (mut out_len, mut ends_len) = (0usize, 0usize);
+        let mut skipping = false;
+        // Where a skipped row's cells go, to be thrown away.
+        let mut sink = [0u8; 4096];
+        let mut sink_ends = [0usize; 64];
+        loop {
+            if !skipping {
+                if out_len == self.cells.len() {
+                    let grown = (self.cells.len() * 2).max(CSV_START_BYTES).min(cap);
+                    self.cells.resize(grown.max(out_len + 1), 0);
+                }
+                if ends_len == self.ends.len() {
+                    self.ends.resize((self.ends.len() * 2).max(16), 0);
+                }
             }
-            Err(e) => {
-                let line = e.position().map(|p| p.line());
-                self.done = true;
-                let message = match e.kind() {
-                    csv::ErrorKind::Io(io) => format!("cannot read: {}", io_reason(io)),
-                    _ => format!("malformed CSV: {e}"),
-                };
-                Some(Err(self.error(line, message)))
+            let input = match self.reader.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.done = true;
+                    let line = Some(self.tracker.line);
+                    return Some(Err(
+                        self.error(line, format!("cannot read: {}", io_reason(&e)))
+                    ));
+                }
+            };
+            let at_end = input.is_empty();
+            let (result, nin, nout, nend) = if skipping {
+                self.parser.read_record(input, &mut sink, &mut sink_ends)
+            } else {
+                self.parser.read_record(
+                    input,
+                    &mut self.cells[out_len..],
+                    &mut self.ends[ends_len..],
+                )
+            };
+            self.tracker.scan(&input[..nin]);
+            self.reader.consume(nin);
+            if !skipping {
+                out_len += nout;
+                ends_len += nend;
+                let row_bytes = self.tracker.offset - self.tracker.row_byte;
+                if self.tracker.in_row && row_bytes > max {
+                    // Over the limit: stop keeping the row, read on to its end.
+                    skipping = true;
+                    self.cells = Vec::new();
+                    self.ends = Vec::new();
+                }
+            }
+            match result {
+                csv_core::ReadRecordResult::InputEmpty
+                | csv_core::ReadRecordResult::OutputFull
+                | csv_core::ReadRecordResult::OutputEndsFull => continue,
+                csv_core::ReadRecordResult::End => {
+                    self.done = true;
+                    return None;
+                }
+                csv_core::ReadRecordResult::Record => {
+                    let (line, byte) = (self.tracker.row_line, self.tracker.row_byte);
+                    let unclosed = at_end && self.tracker.quoting == Quoting::Quoted;
+                    self.tracker.end_row();
+                    let row = if unclosed {
+                        self.done = true;
+                        CsvRow::Unclosed {
+                            line: self.tracker.quote_line,
+                            byte: self.tracker.quote_byte,
+                        }
+                    } else if skipping {
+                        CsvRow::TooLong
+                    } else {
+                        self.cells.truncate(out_len);
+                        self.ends.truncate(ends_len);
+                        CsvRow::Complete
+                    };
+                    return Some(Ok((row, line, byte)));
+                }
             }
         }
     }
 
+    /// The message for a row that runs to the end of the input inside a
+    /// quoted cell.
+    fn unclosed(&self, quote_line: u64, quote_byte: u64) -> String {
+        let last = self.tracker.last_line();
+        let swallowed = match last.saturating_sub(quote_line) {
+            0 => String::new(),
+            1 => format!(", so line {last} was read as part of it"),
+            _ => format!(
+                ", so lines {} to {last} were read as part of it",
+                quote_line + 1
+            ),
+        };
+        format!(
+            "malformed CSV: unclosed quote (opened on line {quote_line}, byte {quote_byte}): \
+             the cell runs to the end of the file{swallowed}"
+        )
+    }
+
+    /// The `i`-th cell of the current row.
+    fn cell(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.cells[start..self.ends[i]]
+    }
+
     fn header_row(&mut self) -> Option<Result<(), RecordError>> {
-        let (line, _) = match self.read_row()? {
-            Ok(p) => p,
+        let (row, line, _) = match self.read_row()? {
+            Ok(r) => r,
             Err(e) => return Some(Err(e)),
         };
-        let mut names = Vec::with_capacity(self.row.len());
-        for (i, cell) in self.row.iter().enumerate() {
-            let cell = if i == 0 {
-                cell.strip_prefix("\u{feff}".as_bytes()).unwrap_or(cell)
-            } else {
-                cell
-            };
-            match std::str::from_utf8(cell) {
+        let message = match row {
+            CsvRow::Complete => None,
+            CsvRow::TooLong => Some(format!("header row: {}", self.too_long())),
+            CsvRow::Unclosed { line, byte } => Some(self.unclosed(line, byte)),
+        };
+        if let Some(message) = message {
+            self.done = true;
+            return Some(Err(self.error(Some(line), message)));
+        }
+        let mut names = Vec::with_capacity(self.ends.len());
+        for i in 0..self.ends.len() {
+            match std::str::from_utf8(self.cell(i)) {
                 Ok(s) => names.push(s.trim().to_string()),
                 Err(_) => {
                     self.done = true;
@@ -824,23 +1100,13 @@ impl CsvRows {
 
     fn record(&self, line: u64, byte: u64) -> ReadResult {
         let header = self.header.as_ref().expect("header read first");
-        if self.row.len() != header.len() {
+        if self.ends.len() != header.len() {
             return Err(self.error(
                 Some(line),
                 format!(
                     "row has {} cells, the header has {}",
-                    self.row.len(),
+                    self.ends.len(),
                     header.len()
-                ),
-            ));
-        }
-        let size: u64 = self.row.iter().map(|c| c.len() as u64).sum();
-        if size > self.opts.max_record_bytes {
-            return Err(self.error(
-                Some(line),
-                format!(
-                    "record is larger than --max-record-bytes ({} bytes)",
-                    self.opts.max_record_bytes
                 ),
             ));
         }
@@ -852,8 +1118,7 @@ impl CsvRows {
             let Some(i) = header.iter().position(|h| h == name) else {
                 return Ok(None);
             };
-            let cell = &self.row[i];
-            std::str::from_utf8(cell).map(|s| Some(s.to_string())).map_err(|e| {
+            std::str::from_utf8(self.cell(i)).map(|s| Some(s.to_string())).map_err(|e| {
                 format!(
                     "invalid UTF-8 in column {name:?} (row starts at byte {byte}, byte {} of the cell)",
                     e.valid_up_to()
@@ -875,11 +1140,17 @@ impl Iterator for CsvRows {
                 return Some(Err(e));
             }
         }
-        let (line, byte) = match self.read_row()? {
-            Ok(p) => p,
+        let (row, line, byte) = match self.read_row()? {
+            Ok(r) => r,
             Err(e) => return Some(Err(e)),
         };
-        Some(self.record(line, byte))
+        match row {
+            CsvRow::Complete => Some(self.record(line, byte)),
+            CsvRow::TooLong => Some(Err(self.error(Some(line), self.too_long()))),
+            CsvRow::Unclosed { line: q, byte: b } => {
+                Some(Err(self.error(Some(line), self.unclosed(q, b))))
+            }
+        }
     }
 }
 
@@ -918,6 +1189,62 @@ mod tests {
         assert_eq!(lookup(&v, "a.b.0.c"), Some(&Value::from("x")));
         assert_eq!(lookup(&v, "d.e"), Some(&Value::from(1)));
         assert_eq!(lookup(&v, "a.z"), None);
+    }
+
+    /// Each item of a CSV file read through a buffer of `capacity` bytes,
+    /// as (line, id or error message).
+    fn csv_items(data: &[u8], capacity: usize, max: u64) -> Vec<(Option<u64>, String)> {
+        let reader = BufReader::with_capacity(capacity, io::Cursor::new(data.to_vec()));
+        let opts = ReadOptions {
+            max_record_bytes: max,
+            ..ReadOptions::default()
+        };
+        stream(
+            InputKind::Csv,
+            "f.csv".into(),
+            Box::new(reader),
+            Arc::new(opts),
+        )
+        .map(|item| match item {
+            Ok(r) => (r.source.line, format!("{} {}|{}", r.id, r.title, r.text)),
+            Err(e) => (e.source.line, e.message),
+        })
+        .collect()
+    }
+
+    #[test]
+    fn csv_rows_do_not_depend_on_how_the_input_is_cut() {
+        let data = "\u{feff}id,title,text\r\n\
+                    1,\"a \"\"b\"\"\",\"x\r\ny\"\r\n\
+                    \n\
+                    2,c\"d,e\n\
+                    3,toolongtoolongtoolongtoolongtoolong,z\n\
+                    4,f,g\n\
+                    5,\"h\",\"never closed\nlast";
+        let whole = csv_items(data.as_bytes(), 1 << 16, 32);
+        let expected: Vec<(Option<u64>, String)> = vec![
+            (Some(2), "1 a \"b\"|x\r\ny".into()),
+            (Some(5), "2 c\"d|e".into()),
+            (
+                Some(6),
+                "record is larger than --max-record-bytes (32 bytes)".into(),
+            ),
+            (Some(7), "4 f|g".into()),
+            (
+                Some(8),
+                "malformed CSV: unclosed quote (opened on line 8, byte 99): the cell runs \
+                 to the end of the file, so line 9 was read as part of it"
+                    .into(),
+            ),
+        ];
+        assert_eq!(whole, expected);
+        for capacity in [1, 2, 3, 7] {
+            assert_eq!(
+                csv_items(data.as_bytes(), capacity, 32),
+                whole,
+                "{capacity}"
+            );
+        }
     }
 
     #[test]

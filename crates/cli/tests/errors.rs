@@ -95,6 +95,50 @@ fn csv_rows_with_the_wrong_cell_count_are_reported_in_place() {
     assert!(stderr_of(&out).contains(&format!("classify: {}:3: row has 2 cells", path.display())));
 }
 
+/// CSV errors name the line the row starts on, whatever the line ends
+/// (Windows `\r\n`), the blank lines and the multi-line cells before it.
+#[test]
+fn csv_errors_name_the_line_the_row_starts_on() {
+    let dir = tempdir();
+    let csv = "id,title,text\r\n\
+               1,\"Community\r\nManager\",\"Vous animez\r\nnos réseaux sociaux.\"\r\n\
+               \r\n\
+               \r\n\
+               2,only two\r\n\
+               3,,\"\"\r\n";
+    let path = write(dir.path(), "ads.csv", csv);
+    let out = classify()
+        .arg(&path)
+        .args(["-f", "jsonl"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let file = path.display();
+    let records = parse_lines(&out.stdout);
+    let sources: Vec<&str> = records
+        .iter()
+        .map(|r| r["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            format!("{file}:2"),
+            format!("{file}:7"),
+            format!("{file}:8")
+        ]
+    );
+    assert!(records[0]["error"].is_null(), "{}", records[0]);
+    assert_eq!(records[2]["error"], "empty ad");
+    assert_eq!(
+        stderr_of(&out),
+        format!(
+            "classify: {file}:7: row has 2 cells, the header has 3\n\
+             classify: {file}:8: empty ad\n"
+        )
+    );
+}
+
 #[test]
 fn empty_unreadable_and_invalid_files_are_named() {
     let dir = tempdir();
