@@ -288,8 +288,8 @@ pub fn io_reason(e: &io::Error) -> String {
 /// put at the start of a file.
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// Reads up to `n` bytes from the start of `reader` without losing any:
-/// returns them, and a reader that yields the rest.
+/// Reads up to `n` bytes from the start of `reader` (fewer at the end of
+/// the input).
 fn read_head(reader: &mut dyn BufRead, n: usize) -> io::Result<Vec<u8>> {
     let mut head = Vec::with_capacity(n);
     while head.len() < n {
@@ -308,36 +308,234 @@ fn read_head(reader: &mut dyn BufRead, n: usize) -> io::Result<Vec<u8>> {
     Ok(head)
 }
 
-/// Drops a UTF-8 byte order mark at the start of `reader`. Returns the
-/// reader and how many bytes were dropped, so that byte offsets still count
-/// from the start of the file.
-fn skip_bom(mut reader: Box<dyn BufRead>) -> io::Result<(Box<dyn BufRead>, u64)> {
-    let head = read_head(&mut *reader, UTF8_BOM.len())?;
-    if head == UTF8_BOM {
-        return Ok((reader, UTF8_BOM.len() as u64));
-    }
-    Ok((Box::new(io::Cursor::new(head).chain(reader)), 0))
+/// What the start of a file says about its encoding.
+enum Start {
+    /// UTF-8 (with its byte order mark dropped, if it had one): the
+    /// reader, and the offset in the file of its first byte.
+    Utf8(Box<dyn BufRead>, u64),
+    /// An encoding the readers refuse, with the reason.
+    Refused(String),
 }
 
+/// Looks at the byte order mark, if any: UTF-8's is dropped, UTF-16 (little
+/// or big endian) is decoded to UTF-8 as it is read, UTF-32 is refused.
+/// Without a mark the input is taken as UTF-8.
+fn decode_start(mut reader: Box<dyn BufRead>) -> io::Result<Start> {
+    let head = read_head(&mut *reader, 4)?;
+    let rest = |n: usize, reader: Box<dyn BufRead>| -> Box<dyn BufRead> {
+        Box::new(io::Cursor::new(head[n..].to_vec()).chain(reader))
+    };
+    if head.starts_with(b"\xFF\xFE\0\0") || head.starts_with(b"\0\0\xFE\xFF") {
+        let mark: Vec<String> = head.iter().map(|b| format!("{b:02X}")).collect();
+        return Ok(Start::Refused(format!(
+            "file is UTF-32 (byte order mark {}), convert it to UTF-8",
+            mark.join(" ")
+        )));
+    }
+    if head.starts_with(UTF8_BOM) {
+        return Ok(Start::Utf8(
+            rest(UTF8_BOM.len(), reader),
+            UTF8_BOM.len() as u64,
+        ));
+    }
+    let big_endian = match head.get(..2) {
+        Some(b"\xFF\xFE") => false,
+        Some(b"\xFE\xFF") => true,
+        _ => return Ok(Start::Utf8(rest(0, reader), 0)),
+    };
+    let decoder = Utf16Decoder::new(rest(2, reader), big_endian, 2);
+    Ok(Start::Utf8(
+        Box::new(BufReader::with_capacity(1 << 16, decoder)),
+        2,
+    ))
+}
+
+/// Turns UTF-16 (after its byte order mark) into UTF-8 as it is read,
+/// holding one buffer of each. Broken UTF-16 (an unpaired surrogate, an
+/// odd number of bytes) is a read error naming its byte offset in the file,
+/// after the text decoded before it.
+struct Utf16Decoder {
+    inner: Box<dyn BufRead>,
+    units: Utf16Units,
+    /// Decoded UTF-8 not yet handed out, from `pos`.
+    out: Vec<u8>,
+    pos: usize,
+    /// The error to return once `out` is handed out.
+    error: Option<io::Error>,
+    done: bool,
+}
+
+/// The decoding state carried from one chunk of UTF-16 to the next.
+struct Utf16Units {
+    big_endian: bool,
+    /// Offset in the file of the next byte.
+    offset: u64,
+    /// The first byte of a code unit cut between two chunks.
+    odd: Option<u8>,
+    /// A high surrogate waiting for its low half, with its offset.
+    high: Option<(u16, u64)>,
+}
+
+impl Utf16Units {
+    /// Appends the UTF-8 of `input` to `out`; stops at the first unpaired
+    /// surrogate.
+    fn decode(&mut self, mut input: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
+        let mut utf8 = [0u8; 4];
+        let mut unit_at = |units: &mut Utf16Units, pair: [u8; 2], at: u64| -> Result<(), String> {
+            let unit = if units.big_endian {
+                u16::from_be_bytes(pair)
+            } else {
+                u16::from_le_bytes(pair)
+            };
+            let c = match (units.high.take(), unit) {
+                (Some((high, _)), 0xDC00..=0xDFFF) => {
+                    0x10000 + ((u32::from(high) - 0xD800) << 10) + (u32::from(unit) - 0xDC00)
+                }
+                (Some((high, at)), _) => {
+                    return Err(format!(
+                        "invalid UTF-16 at byte {at}: unpaired surrogate 0x{high:04X}"
+                    ))
+                }
+                (None, 0xD800..=0xDBFF) => {
+                    units.high = Some((unit, at));
+                    return Ok(());
+                }
+                (None, 0xDC00..=0xDFFF) => {
+                    return Err(format!(
+                        "invalid UTF-16 at byte {at}: unpaired surrogate 0x{unit:04X}"
+                    ))
+                }
+                (None, _) => u32::from(unit),
+            };
+            // Every value built above is a scalar value.
+            let c = char::from_u32(c).unwrap_or(char::REPLACEMENT_CHARACTER);
+            out.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+            Ok(())
+        };
+        if let (Some(first), Some((&second, rest))) = (self.odd, input.split_first()) {
+            self.odd = None;
+            let at = self.offset - 1;
+            self.offset += 1;
+            input = rest;
+            unit_at(self, [first, second], at)?;
+        }
+        let mut pairs = input.chunks_exact(2);
+        for pair in &mut pairs {
+            let at = self.offset;
+            self.offset += 2;
+            unit_at(self, [pair[0], pair[1]], at)?;
+        }
+        if let [last] = pairs.remainder() {
+            self.odd = Some(*last);
+            self.offset += 1;
+        }
+        Ok(())
+    }
+
+    /// What is wrong when the input ends here, if anything.
+    fn at_end(&self) -> Result<(), String> {
+        if self.odd.is_some() {
+            return Err(format!(
+                "invalid UTF-16 at byte {}: the file ends in the middle of a character",
+                self.offset - 1
+            ));
+        }
+        if let Some((unit, at)) = self.high {
+            return Err(format!(
+                "invalid UTF-16 at byte {at}: unpaired surrogate 0x{unit:04X}"
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Utf16Decoder {
+    /// Decodes `inner`, whose first byte is at `offset` in the file.
+    fn new(inner: Box<dyn BufRead>, big_endian: bool, offset: u64) -> Utf16Decoder {
+        Utf16Decoder {
+            inner,
+            units: Utf16Units {
+                big_endian,
+                offset,
+                odd: None,
+                high: None,
+            },
+            out: Vec::new(),
+            pos: 0,
+            error: None,
+            done: false,
+        }
+    }
+
+    /// Decodes the next chunk of `inner` into `out`, or notes the end or
+    /// an error.
+    fn refill(&mut self) {
+        self.out.clear();
+        self.pos = 0;
+        let input = match self.inner.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => return,
+            Err(e) => return self.error = Some(e),
+        };
+        let n = input.len();
+        let decoded = if n == 0 {
+            self.done = true;
+            self.units.at_end()
+        } else {
+            self.units.decode(input, &mut self.out)
+        };
+        self.inner.consume(n);
+        if let Err(message) = decoded {
+            self.error = Some(io::Error::new(io::ErrorKind::InvalidData, message));
+        }
+    }
+}
+
+impl Read for Utf16Decoder {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if self.pos < self.out.len() {
+                let n = buf.len().min(self.out.len() - self.pos);
+                buf[..n].copy_from_slice(&self.out[self.pos..self.pos + n]);
+                self.pos += n;
+                return Ok(n);
+            }
+            if let Some(e) = self.error.take() {
+                self.done = true;
+                return Err(e);
+            }
+            if self.done || buf.is_empty() {
+                return Ok(0);
+            }
+            self.refill();
+        }
+    }
+}
+
+/// A whole file that cannot be read, as the one item of its stream.
+fn file_error(name: &Arc<str>, message: String) -> Box<dyn Iterator<Item = ReadResult>> {
+    Box::new(std::iter::once(Err(RecordError {
+        source: Location {
+            file: name.clone(),
+            line: None,
+        },
+        id: name.to_string(),
+        message,
+        raw: None,
+    })))
+}
+
+/// The records of one source, read as `kind` once its encoding is known.
 fn stream(
     kind: InputKind,
     name: Arc<str>,
     reader: Box<dyn BufRead>,
     opts: Arc<ReadOptions>,
 ) -> Box<dyn Iterator<Item = ReadResult>> {
-    let (reader, start) = match skip_bom(reader) {
-        Ok(r) => r,
-        Err(e) => {
-            return Box::new(std::iter::once(Err(RecordError {
-                source: Location {
-                    file: name.clone(),
-                    line: None,
-                },
-                id: name.to_string(),
-                message: format!("cannot read: {}", io_reason(&e)),
-                raw: None,
-            })))
-        }
+    let (reader, start) = match decode_start(reader) {
+        Ok(Start::Utf8(reader, start)) => (reader, start),
+        Ok(Start::Refused(message)) => return file_error(&name, message),
+        Err(e) => return file_error(&name, format!("cannot read: {}", io_reason(&e))),
     };
     match kind {
         InputKind::Text | InputKind::Html => Box::new(std::iter::once(read_whole(
@@ -1244,6 +1442,83 @@ mod tests {
                 whole,
                 "{capacity}"
             );
+        }
+    }
+
+    /// Decodes `bytes` (UTF-16 after its mark) read `capacity` bytes at a
+    /// time: the text, or the text before the error and the error.
+    fn utf16_decode(bytes: &[u8], big_endian: bool, capacity: usize) -> (String, Option<String>) {
+        let inner = BufReader::with_capacity(capacity, io::Cursor::new(bytes.to_vec()));
+        let mut decoder = Utf16Decoder::new(Box::new(inner), big_endian, 2);
+        let mut out = Vec::new();
+        let mut buf = [0u8; 3];
+        loop {
+            match decoder.read(&mut buf) {
+                Ok(0) => return (String::from_utf8(out).unwrap(), None),
+                Ok(n) => out.extend_from_slice(&buf[..n]),
+                Err(e) => return (String::from_utf8(out).unwrap(), Some(e.to_string())),
+            }
+        }
+    }
+
+    #[test]
+    fn utf16_is_decoded_whatever_the_chunks() {
+        let text = "Community manager 📣 H/F\r\nAnimer, modérer : 𝔘 ß 日本\n";
+        for big_endian in [false, true] {
+            let bytes: Vec<u8> = text
+                .encode_utf16()
+                .flat_map(|u| {
+                    if big_endian {
+                        u.to_be_bytes()
+                    } else {
+                        u.to_le_bytes()
+                    }
+                })
+                .collect();
+            for capacity in [1, 2, 3, 5, 64] {
+                assert_eq!(
+                    utf16_decode(&bytes, big_endian, capacity),
+                    (text.to_string(), None),
+                    "{capacity}"
+                );
+            }
+            // A lone low surrogate after "ab", a lone high one at the end,
+            // a high one before a plain unit, an odd byte.
+            let unit = |u: u16| {
+                if big_endian {
+                    u.to_be_bytes()
+                } else {
+                    u.to_le_bytes()
+                }
+            };
+            let ab: Vec<u8> = [unit(0x61), unit(0x62)].concat();
+            let cases: [(Vec<u8>, &str); 4] = [
+                (
+                    [ab.clone(), unit(0xDC00).to_vec(), unit(0x63).to_vec()].concat(),
+                    "invalid UTF-16 at byte 6: unpaired surrogate 0xDC00",
+                ),
+                (
+                    [ab.clone(), unit(0xD83D).to_vec()].concat(),
+                    "invalid UTF-16 at byte 6: unpaired surrogate 0xD83D",
+                ),
+                (
+                    [ab.clone(), unit(0xD83D).to_vec(), unit(0x63).to_vec()].concat(),
+                    "invalid UTF-16 at byte 6: unpaired surrogate 0xD83D",
+                ),
+                (
+                    [ab.clone(), vec![0x63]].concat(),
+                    "invalid UTF-16 at byte 6: the file ends in the middle of a character",
+                ),
+            ];
+            for (bytes, error) in cases {
+                for capacity in [1, 2, 3, 64] {
+                    assert_eq!(
+                        utf16_decode(&bytes, big_endian, capacity),
+                        ("ab".to_string(), Some(error.to_string())),
+                        "{capacity}"
+                    );
+                }
+            }
         }
     }
 
