@@ -611,7 +611,7 @@ fn read_whole(
         }
     };
     let content = if html { strip_html(&content) } else { content };
-    if content.trim().is_empty() {
+    if is_blank(&content) {
         return Err(err(None, "empty ad".to_string()));
     }
     let (title, text) = split_title(&content);
@@ -622,6 +622,21 @@ fn read_whole(
         source: location,
         label: None,
         raw: None,
+    })
+}
+
+/// Whether `s` holds no text at all: only whitespace and the invisible
+/// characters the classifier drops (zero-width space, non-joiner and
+/// joiner, word joiner, byte order mark, soft hyphen). `str::trim` keeps
+/// the invisible ones, so an ad made of them would be classified `NONE`
+/// instead of reported as the empty ad it is.
+pub fn is_blank(s: &str) -> bool {
+    s.chars().all(|c| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+            )
     })
 }
 
@@ -778,7 +793,7 @@ fn build_record(
         Some(t) => t,
         None => return Err(fail(format!("missing field {:?}", fields.text))),
     };
-    if title.trim().is_empty() && text.trim().is_empty() {
+    if is_blank(&title) && is_blank(&text) {
         return Err(fail("empty ad".to_string()));
     }
     let label = match &fields.label {
@@ -1372,6 +1387,30 @@ mod tests {
         );
         let long = format!("{}\nsuite", "x".repeat(121));
         assert_eq!(split_title(&long).0, "");
+    }
+
+    #[test]
+    fn blank_means_no_visible_character() {
+        assert!(is_blank(""));
+        assert!(is_blank(" \t\r\n\u{A0}\u{2003}\u{3000}\u{2028}"));
+        assert!(is_blank(
+            "\u{200B}\u{200C}\u{200D}\u{2060}\u{FEFF}\u{00AD} "
+        ));
+        assert!(!is_blank("\u{200B}x"));
+        assert!(!is_blank("."));
+        // Every character `is_blank` skips is one the classifier drops too:
+        // between two letters it leaves one word, alone it leaves none.
+        for c in [
+            '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}', '\u{00AD}',
+        ] {
+            assert!(is_blank(&c.to_string()), "{c:?}");
+            let n = classify_core::normalize::normalize(&format!("ab{c}cd"));
+            let words: Vec<&str> = n.words().iter().map(|w| n.text(w)).collect();
+            assert_eq!(words, ["abcd"], "{c:?}");
+            assert!(classify_core::normalize::normalize(&c.to_string())
+                .words()
+                .is_empty());
+        }
     }
 
     #[test]

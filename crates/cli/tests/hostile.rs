@@ -166,16 +166,38 @@ fn empty_and_whitespace_only_ads_are_clear_errors() {
     assert!(recs.iter().all(|r| r["error"] == "empty ad"), "{recs:?}");
 }
 
-/// Zero-width spaces, BOMs and soft hyphens are no text: `str::trim` keeps
-/// them, so an ad made only of them is classified instead of reported.
+/// Zero-width spaces, BOMs, word joiners and soft hyphens are no text:
+/// `str::trim` keeps them, so an ad made only of them (and whitespace) was
+/// classified `NONE` instead of reported as empty.
 #[test]
-#[ignore = "bug: an ad of only invisible characters (U+200B, U+FEFF, U+00AD) is classified, not reported as an empty ad"]
 fn an_ad_of_invisible_characters_is_empty() {
     let (recs, _) = records(&[], &seed("whitespace.txt"), 1);
     assert_eq!(recs[0]["error"], "empty ad");
     let (recs, _) = records(&[], &seed("empty-ads.jsonl"), 1);
     assert_eq!(recs[2]["id"], "nbsp");
     assert_eq!(recs[2]["error"], "empty ad");
+    let invisible = " \u{200B}\u{FEFF}\u{00AD}\u{2060}\u{200D}\n\u{200C}";
+    let dir = tempdir();
+    let html = write(
+        dir.path(),
+        "a.html",
+        format!("<p>{invisible}</p><br>&nbsp;"),
+    );
+    let csv = write(
+        dir.path(),
+        "a.csv",
+        format!("id,title,text\nx,\u{00AD},\"{invisible}\"\n"),
+    );
+    for path in [html, csv] {
+        let (recs, _) = records(&[], &path, 1);
+        assert_eq!(recs.len(), 1);
+        assert_eq!(recs[0]["error"], "empty ad", "{}", path.display());
+    }
+    classify()
+        .write_stdin(invisible)
+        .assert()
+        .code(1)
+        .stderr("classify: <stdin>: empty ad\n");
 }
 
 #[test]
