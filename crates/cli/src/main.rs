@@ -23,7 +23,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, FromArgMatches};
 // Re-exported at the root so that the binary's modules reach the readers as
 // `crate::input`.
 use classify_cli::input;
@@ -70,8 +70,17 @@ fn main() -> ExitCode {
 /// Parses `args`, runs the command, and turns the outcome into an exit
 /// code, printing fatal errors as `classify: …`.
 fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches_from(args)
+        .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
+    let cli = match parsed {
+        Ok((cli, matches)) => {
+            if let Some(message) = cli::misplaced_option(&matches) {
+                let _ = writeln!(io::stderr(), "classify: {message}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+            cli
+        }
         Err(e) => {
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { EXIT_OK });
