@@ -9,7 +9,7 @@
 use std::io::{self, Write};
 use std::ops::Range;
 
-use classify_core::{Evidence, Label, Section, Verdict};
+use classify_core::{Evidence, FamilyScore, Label, Section, Verdict};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 use serde_json::Value;
@@ -289,14 +289,35 @@ impl Renderer {
         if !v.rome.is_empty() {
             writeln!(out, "  rome: {}", v.rome.join(", "))?;
         }
+        // Families with evidence (for or against) get a line each; the
+        // others, all at 0, are only named, so the ones that count stand out.
+        let (found, silent): (Vec<&FamilyScore>, Vec<&FamilyScore>) = v
+            .families
+            .iter()
+            .partition(|f| f.raw != 0.0 || v.evidence.iter().any(|e| e.family == f.family));
         writeln!(out, "  families:")?;
-        let fw = v.families.iter().map(|f| f.family.len()).max().unwrap_or(0);
-        for f in &v.families {
+        let fw = found.iter().map(|f| f.family.len()).max().unwrap_or(0);
+        for f in &found {
             writeln!(
                 out,
                 "    {:<fw$}  {:<10}  {:.2}  (raw {:+.2})",
                 f.family, f.axis, f.score, f.raw
             )?;
+        }
+        if !silent.is_empty() {
+            // Wrapped under 80 columns.
+            let mut line = String::from("    no evidence:");
+            for (i, f) in silent.iter().enumerate() {
+                let sep = if i + 1 < silent.len() { "," } else { "" };
+                if line.len() + 1 + f.family.len() + sep.len() > 79 {
+                    writeln!(out, "{line}")?;
+                    line = String::from("                ");
+                }
+                line.push(' ');
+                line.push_str(&f.family);
+                line.push_str(sep);
+            }
+            writeln!(out, "{line}")?;
         }
         writeln!(out, "  evidence:")?;
         if v.evidence.is_empty() {
