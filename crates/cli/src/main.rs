@@ -207,35 +207,35 @@ fn classify(args: &ClassifyArgs, lexicon: Option<&Path>) -> Result<u8, Fatal> {
     let mut progress = Progress::new(config.progress && io::stderr().is_terminal());
     let records = input::Records::new(config.sources.clone(), config.read.clone());
     batch::classify_all(records, &classifier, config.jobs, |mut outcomes| {
-        let mut flow = ControlFlow::Continue(());
-        if config.strict {
-            if let Some(i) = outcomes
+        // With --strict, the records before the first error, then the error.
+        let first_error = if config.strict {
+            outcomes
                 .iter()
                 .position(|o| matches!(o, Outcome::Failed(_)))
-            {
-                let Outcome::Failed(e) = outcomes.remove(i) else {
-                    unreachable!()
-                };
-                outcomes.truncate(i);
-                renderer.batch(&mut out, &outcomes)?;
-                report(&mut progress, &e);
-                stats.errors += 1;
-                flow = ControlFlow::Break(());
+        } else {
+            None
+        };
+        let stop = first_error.map(|i| {
+            let rest = outcomes.split_off(i);
+            match rest.into_iter().next() {
+                Some(Outcome::Failed(e)) => e,
+                _ => unreachable!("the first error is at i"),
             }
-        }
-        if flow.is_continue() {
-            for o in &outcomes {
-                if let Outcome::Failed(e) = o {
-                    report(&mut progress, e);
-                }
-            }
-            renderer.batch(&mut out, &outcomes)?;
-            progress.advance(outcomes.len());
-        }
+        });
+        renderer.batch(&mut out, &outcomes, &mut |e| report(&mut progress, e))?;
+        progress.advance(outcomes.len());
         for o in &outcomes {
             stats.add(o);
         }
-        Ok(flow)
+        match stop {
+            Some(e) => {
+                out.flush()?;
+                report(&mut progress, &e);
+                stats.errors += 1;
+                Ok(ControlFlow::Break(()))
+            }
+            None => Ok(ControlFlow::Continue(())),
+        }
     })?;
     progress.clear();
     renderer.finish(&mut out)?;

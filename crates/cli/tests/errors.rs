@@ -177,6 +177,59 @@ fn empty_unreadable_and_invalid_files_are_named() {
     );
 }
 
+/// In the formats for people (one line per ad, `--explain`), which share
+/// the terminal with standard error, each error appears once: on standard
+/// error, between the lines of the ads around it (it used to be printed on
+/// standard error and again as an `ERROR` line). Machine formats keep their
+/// error record (see above).
+#[test]
+fn in_the_formats_for_people_each_error_appears_once_in_place() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "a.txt",
+        format!("{BAKERY_TITLE}\n{BAKERY_TEXT}"),
+    );
+    write(dir.path(), "b.txt", " \n");
+    write(dir.path(), "c.txt", format!("{CM_TITLE}\n{CM_TEXT}"));
+    let bin = assert_cmd::cargo::cargo_bin("classify");
+    for format in [None, Some("--explain")] {
+        // Standard output alone: only the ads.
+        let out = classify()
+            .current_dir(dir.path())
+            .args(format)
+            .args(["a.txt", "b.txt", "c.txt"])
+            .assert()
+            .code(1)
+            .get_output()
+            .clone();
+        let stdout = String::from_utf8(out.stdout.clone()).unwrap();
+        assert!(
+            !stdout.contains("b.txt") && !stdout.contains("ERROR"),
+            "{stdout}"
+        );
+        assert_eq!(stderr_of(&out), "classify: b.txt: empty ad\n");
+        // Both streams on one pipe, as on a terminal: the error in its place.
+        let both = std::process::Command::new("sh")
+            .current_dir(dir.path())
+            .arg("-c")
+            .arg("exec \"$0\" \"$@\" 2>&1")
+            .arg(&bin)
+            .args(format)
+            .args(["a.txt", "b.txt", "c.txt"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(both.stdout).unwrap();
+        let (a, b, c) = (
+            text.find("a.txt").unwrap(),
+            text.find("classify: b.txt: empty ad\n").unwrap(),
+            text.find("c.txt").unwrap(),
+        );
+        assert!(a < b && b < c, "{text}");
+        assert_eq!(text.matches("empty ad").count(), 1, "{text}");
+    }
+}
+
 #[test]
 fn oversized_records_get_a_clear_error() {
     let input = [
