@@ -73,8 +73,15 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff) on standard output.
-    Man,
+    /// Print the man page (roff) on standard output, or write every page
+    /// into a folder.
+    Man {
+        /// Write classify.1 and one page per sub-command (classify-evaluate.1,
+        /// classify-lexicon-check.1, …, the pages classify.1 refers to) into
+        /// this folder, and print their paths.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// `classify lexicon …`

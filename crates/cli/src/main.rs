@@ -112,12 +112,56 @@ fn dispatch(cli: Cli) -> Result<u8, Fatal> {
             clap_complete::generate(shell, &mut Cli::command(), "classify", &mut buf);
             write_stdout(&buf)
         }
-        Some(Command::Man) => {
-            let mut buf = Vec::new();
-            clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
-            write_stdout(&buf)
+        Some(Command::Man { dir }) => {
+            // No `help` sub-command in the pages: `--help` is documented
+            // with each command.
+            let mut command = Cli::command().disable_help_subcommand(true);
+            let Some(dir) = dir else {
+                let mut buf = Vec::new();
+                man_page(command).render(&mut buf)?;
+                return write_stdout(&buf);
+            };
+            command.build();
+            let mut paths = Vec::new();
+            man_pages(&command, &dir, &mut paths).map_err(|(path, e)| {
+                Fatal::Usage(format!(
+                    "cannot write {}: {}",
+                    path.display(),
+                    input::io_reason(&e)
+                ))
+            })?;
+            let mut list = String::new();
+            for path in paths {
+                list.push_str(&format!("{}\n", path.display()));
+            }
+            write_stdout(list.as_bytes())
         }
     }
+}
+
+/// The man page of `command`, its footer naming the program and version
+/// (a sub-command's page would otherwise show only its own name).
+fn man_page(command: clap::Command) -> clap_mangen::Man {
+    clap_mangen::Man::new(command).source(format!("classify {}", env!("CARGO_PKG_VERSION")))
+}
+
+/// Writes the man page of `command` and of each of its sub-commands, at
+/// any depth, into `dir` (`classify.1`, `classify-evaluate.1`,
+/// `classify-lexicon-check.1`, …), adding their paths to `paths`; on error,
+/// the path that could not be written.
+fn man_pages(
+    command: &clap::Command,
+    dir: &Path,
+    paths: &mut Vec<std::path::PathBuf>,
+) -> Result<(), (std::path::PathBuf, io::Error)> {
+    let man = man_page(command.clone());
+    let path = dir.join(man.get_filename());
+    man.generate_to(dir).map_err(|e| (path.clone(), e))?;
+    paths.push(path);
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        man_pages(sub, dir, paths)?;
+    }
+    Ok(())
 }
 
 /// Writes a whole document on standard output.

@@ -291,3 +291,70 @@ fn completions_and_man_page_are_generated() {
         .success()
         .stdout(contains(".TH").and(contains("classify")));
 }
+
+/// `classify man` lists `classify-evaluate(1)` and the others as its
+/// sub-commands' pages; `man --dir` writes them all, each with its options.
+#[test]
+fn man_dir_writes_every_page_the_main_page_refers_to() {
+    let dir = tempdir();
+    let out = classify()
+        .args(["man", "--dir"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let listed: Vec<String> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| l.to_string())
+        .collect();
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "classify-completions.1",
+            "classify-evaluate.1",
+            "classify-lexicon-check.1",
+            "classify-lexicon-dump.1",
+            "classify-lexicon.1",
+            "classify-man.1",
+            "classify.1",
+        ]
+    );
+    assert_eq!(listed.len(), names.len());
+    let page = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    // Every page a page refers to exists.
+    for name in &names {
+        let text = page(name);
+        let footer = format!("\"classify {}\"", env!("CARGO_PKG_VERSION"));
+        assert!(text.contains(&footer), "{name}: footer");
+        for (i, _) in text.match_indices("(1)") {
+            let start = text[..i].rfind(char::is_whitespace).map_or(0, |s| s + 1);
+            let referred = text[start..i].replace("\\-", "-");
+            assert!(
+                names.contains(&format!("{referred}.1")),
+                "{name} refers to {referred}"
+            );
+        }
+    }
+    assert!(page("classify.1").contains("classify\\-evaluate(1)"));
+    assert!(page("classify-evaluate.1").contains("\\-\\-label\\-field"));
+    assert!(page("classify-lexicon-check.1").contains("classify lexicon check"));
+    // A folder that cannot be written: exit 2, named.
+    let missing = dir.path().join("missing");
+    classify()
+        .args(["man", "--dir"])
+        .arg(&missing)
+        .assert()
+        .code(2)
+        .stderr(contains(format!(
+            "classify: cannot write {}",
+            missing.join("classify.1").display()
+        )));
+}
