@@ -554,7 +554,20 @@ fn stream(
             opts,
             done: false,
         }),
-        InputKind::Csv => Box::new(CsvRows::new(name, reader, start, opts)),
+        InputKind::Csv => {
+            // csv-core drops a byte order mark at the start of its input,
+            // but takes a first read holding only the mark (a second mark,
+            // or the first one decoded from UTF-16) for the end of the
+            // input: make its first read hold four bytes when there are.
+            let mut reader = reader;
+            match read_head(&mut *reader, 4) {
+                Ok(head) => {
+                    let reader = Box::new(io::Cursor::new(head).chain(reader));
+                    Box::new(CsvRows::new(name, reader, start, opts))
+                }
+                Err(e) => file_error(&name, format!("cannot read: {}", io_reason(&e))),
+            }
+        }
     }
 }
 
@@ -1126,9 +1139,7 @@ const CSV_START_BYTES: usize = 1024;
 
 impl CsvRows {
     /// Rows of `reader`, whose first byte is at offset `start` in the file
-    /// (after a byte order mark, dropped before: `csv-core` drops one
-    /// itself, but takes a first read holding only the mark for the end of
-    /// the input).
+    /// (after a byte order mark, dropped before).
     fn new(
         file: Arc<str>,
         reader: Box<dyn BufRead>,
@@ -1558,6 +1569,27 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// A UTF-16 CSV starting with two byte order marks: the second, decoded
+    /// alone, made csv-core's first read, which it took for the end of the
+    /// input (no row, no error).
+    #[test]
+    fn a_csv_starting_with_a_second_byte_order_mark_is_read() {
+        let text = "\u{feff}id,title,text\n1,t,x\n";
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let items = csv_items(&bytes, 1 << 16, 1 << 20);
+        assert_eq!(items, [(Some(2), "1 t|x".to_string())]);
+        // And in UTF-8, whatever the chunks.
+        let bytes = format!("\u{feff}{text}").into_bytes();
+        for capacity in [1, 2, 3, 4, 64] {
+            assert_eq!(
+                csv_items(&bytes, capacity, 1 << 20),
+                [(Some(2), "1 t|x".to_string())],
+                "{capacity}"
+            );
         }
     }
 
