@@ -1228,8 +1228,10 @@ impl CsvRows {
             if !skipping {
                 out_len += nout;
                 ends_len += nend;
+                // The bytes read so far may end with the row's line end,
+                // which does not count: one byte of slack.
                 let row_bytes = self.tracker.offset - self.tracker.row_byte;
-                if self.tracker.in_row && row_bytes > max {
+                if self.tracker.in_row && row_bytes > max.saturating_add(1) {
                     // Over the limit: stop keeping the row, read on to its end.
                     skipping = true;
                     self.cells = Vec::new();
@@ -1247,6 +1249,10 @@ impl CsvRows {
                 csv_core::ReadRecordResult::Record => {
                     let (line, byte) = (self.tracker.row_line, self.tracker.row_byte);
                     let unclosed = at_end && self.tracker.quoting == Quoting::Quoted;
+                    // A row read to its line end (not to the end of the
+                    // input) took that one byte with it.
+                    let size = self.tracker.offset - byte - u64::from(!at_end);
+                    let too_long = skipping || size > max;
                     self.tracker.end_row();
                     let row = if unclosed {
                         self.done = true;
@@ -1254,7 +1260,7 @@ impl CsvRows {
                             line: self.tracker.quote_line,
                             byte: self.tracker.quote_byte,
                         }
-                    } else if skipping {
+                    } else if too_long {
                         CsvRow::TooLong
                     } else {
                         self.cells.truncate(out_len);
@@ -1469,6 +1475,9 @@ mod tests {
                     3,toolongtoolongtoolongtoolongtoolong,z\n\
                     4,f,g\n\
                     5,\"h\",\"never closed\nlast";
+        // A row of exactly the limit (`4,f,g` with 27 more bytes) passes.
+        let data = data.replace("4,f,g", &format!("4,f,g{}", "h".repeat(27)));
+        let data = data.as_str();
         let whole = csv_items(data.as_bytes(), 1 << 16, 32);
         let expected: Vec<(Option<u64>, String)> = vec![
             (Some(2), "1 a \"b\"|x\r\ny".into()),
@@ -1477,10 +1486,10 @@ mod tests {
                 Some(6),
                 "record is larger than --max-record-bytes (32 bytes)".into(),
             ),
-            (Some(7), "4 f|g".into()),
+            (Some(7), format!("4 f|g{}", "h".repeat(27))),
             (
                 Some(8),
-                "malformed CSV: unclosed quote (opened on line 8, byte 99): the cell runs \
+                "malformed CSV: unclosed quote (opened on line 8, byte 126): the cell runs \
                  to the end of the file, so line 9 was read as part of it"
                     .into(),
             ),
@@ -1491,6 +1500,14 @@ mod tests {
                 csv_items(data.as_bytes(), capacity, 32),
                 whole,
                 "{capacity}"
+            );
+        }
+        // One byte more than the limit does not.
+        for capacity in [1, 64] {
+            let items = csv_items(data.as_bytes(), capacity, 31);
+            assert_eq!(
+                items[3].1,
+                "record is larger than --max-record-bytes (31 bytes)"
             );
         }
     }
