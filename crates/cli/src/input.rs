@@ -2,9 +2,12 @@
 //! into a stream of ads, each with an id and the place it came from.
 //!
 //! Every reader streams: it holds one record (one line, one CSV row, one
-//! text file) at a time, so memory stays flat whatever the input size. A
-//! record that cannot be read (bad UTF-8, malformed JSON, missing field,
-//! empty ad, wrong cell count, oversized, unreadable file) becomes a
+//! text file) at a time, at most `max_record_bytes` of it (a longer one is
+//! skipped as it is read), so memory stays flat whatever the input size.
+//! Input is UTF-8, or UTF-16 with its byte order mark, decoded as it is
+//! read; a UTF-8 byte order mark is dropped. A record that cannot be read
+//! (bad UTF-8 or UTF-16, malformed JSON, missing field, empty ad, wrong
+//! cell count, unclosed CSV quote, oversized, unreadable file) becomes a
 //! located [`RecordError`] in the stream, in its place: the caller decides
 //! whether to go on, and no record is silently dropped or reordered.
 
@@ -1032,7 +1035,7 @@ enum Quoting {
 struct CsvTracker {
     /// Offset in the file of the next byte.
     offset: u64,
-    /// Line of the next byte, from 1.
+    /// Line of the next byte, from 1 (lines end at `\n`, `\r\n` or `\r`).
     line: u64,
     /// The last byte seen.
     last: Option<u8>,
@@ -1087,7 +1090,10 @@ impl CsvTracker {
                 };
             }
             self.offset += 1;
-            self.line += u64::from(b == b'\n');
+            // A line ends at `\n`, `\r\n` or a lone `\r` (old Mac files),
+            // as rows do.
+            let crlf = b == b'\n' && self.last == Some(b'\r');
+            self.line += u64::from(terminator && !crlf);
             self.last = Some(b);
         }
     }
@@ -1100,7 +1106,7 @@ impl CsvTracker {
 
     /// The last line holding any byte.
     fn last_line(&self) -> u64 {
-        if self.last == Some(b'\n') {
+        if matches!(self.last, Some(b'\n' | b'\r')) {
             self.line.saturating_sub(1).max(1)
         } else {
             self.line

@@ -677,6 +677,34 @@ fn a_csv_with_an_unclosed_quote_is_reported() {
     );
 }
 
+/// Found by the `readers` fuzz target: with old Mac line ends (a lone
+/// `\r`, which ends a row as `\n` does) every row was said to be on line 1.
+#[test]
+fn csv_rows_ended_by_a_lone_carriage_return_have_their_own_lines() {
+    let dir = tempdir();
+    let path = write(
+        dir.path(),
+        "mac.csv",
+        format!("id,title,text\rx,{CM_TITLE},\"{CM_TEXT}\"\ry,only two\r\rz,\"a\rb\",c\r\nw,,\r"),
+    );
+    let (recs, _) = records(&[], &path, 1);
+    let file = path.display().to_string();
+    let sources: Vec<&str> = recs.iter().map(|r| r["source"].as_str().unwrap()).collect();
+    assert_eq!(
+        sources,
+        [
+            format!("{file}:2"),
+            format!("{file}:3"),
+            format!("{file}:5"),
+            format!("{file}:7"),
+        ]
+    );
+    assert_eq!(recs[0]["label"], "CM");
+    assert_eq!(recs[1]["error"], "row has 2 cells, the header has 3");
+    assert!(recs[2]["error"].is_null(), "{}", recs[2]);
+    assert_eq!(recs[3]["error"], "empty ad");
+}
+
 /// An oversized CSV row is skipped as it is read, never held whole: a
 /// 50 MB cell goes through a process limited to 48 MB of address space
 /// (keeping the cell needs 64 MB), and the next row is classified.
