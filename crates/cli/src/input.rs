@@ -316,6 +316,9 @@ enum Start {
     /// UTF-8 (with its byte order mark dropped, if it had one): the
     /// reader, and the offset in the file of its first byte.
     Utf8(Box<dyn BufRead>, u64),
+    /// UTF-16 decoded to UTF-8: byte offsets in the reader are not the
+    /// file's.
+    Decoded(Box<dyn BufRead>),
     /// An encoding the readers refuse, with the reason.
     Refused(String),
 }
@@ -347,10 +350,10 @@ fn decode_start(mut reader: Box<dyn BufRead>) -> io::Result<Start> {
         _ => return Ok(Start::Utf8(rest(0, reader), 0)),
     };
     let decoder = Utf16Decoder::new(rest(2, reader), big_endian, 2);
-    Ok(Start::Utf8(
-        Box::new(BufReader::with_capacity(1 << 16, decoder)),
-        2,
-    ))
+    Ok(Start::Decoded(Box::new(BufReader::with_capacity(
+        1 << 16,
+        decoder,
+    ))))
 }
 
 /// Turns UTF-16 (after its byte order mark) into UTF-8 as it is read,
@@ -536,7 +539,8 @@ fn stream(
     opts: Arc<ReadOptions>,
 ) -> Box<dyn Iterator<Item = ReadResult>> {
     let (reader, start) = match decode_start(reader) {
-        Ok(Start::Utf8(reader, start)) => (reader, start),
+        Ok(Start::Utf8(reader, start)) => (reader, Some(start)),
+        Ok(Start::Decoded(reader)) => (reader, None),
         Ok(Start::Refused(message)) => return file_error(&name, message),
         Err(e) => return file_error(&name, format!("cannot read: {}", io_reason(&e))),
     };
@@ -545,14 +549,14 @@ fn stream(
             kind == InputKind::Html,
             name,
             reader,
-            start,
+            start.unwrap_or(0),
             &opts,
         ))),
         InputKind::Jsonl => Box::new(JsonLines {
             reader,
             file: name,
             line: 0,
-            offset: start,
+            offset: start.unwrap_or(0),
             buf: Vec::new(),
             opts,
             done: false,
@@ -579,7 +583,8 @@ fn stream(
 // ---------------------------------------------------------------------------
 
 /// Reads a whole file as one ad; `start` is the offset in the file of the
-/// reader's first byte (after a byte order mark), for error positions.
+/// reader's first byte (after a byte order mark), for the position of
+/// invalid UTF-8 (which decoded UTF-16 never has).
 fn read_whole(
     html: bool,
     file: Arc<str>,
@@ -1137,6 +1142,9 @@ struct CsvRows {
     cells: Vec<u8>,
     /// Where each cell of the current row ends in `cells`.
     ends: Vec<usize>,
+    /// Whether the tracker's byte offsets are the file's (not after
+    /// decoding UTF-16), and so worth showing.
+    file_offsets: bool,
     done: bool,
 }
 
@@ -1145,17 +1153,19 @@ const CSV_START_BYTES: usize = 1024;
 
 impl CsvRows {
     /// Rows of `reader`, whose first byte is at offset `start` in the file
-    /// (after a byte order mark, dropped before).
+    /// (after a byte order mark, dropped before); `None` when the reader
+    /// decodes the file, so that its offsets are not the file's.
     fn new(
         file: Arc<str>,
         reader: Box<dyn BufRead>,
-        start: u64,
+        start: Option<u64>,
         opts: Arc<ReadOptions>,
     ) -> CsvRows {
         CsvRows {
             reader,
             parser: csv_core::Reader::new(),
-            tracker: CsvTracker::new(start),
+            tracker: CsvTracker::new(start.unwrap_or(0)),
+            file_offsets: start.is_some(),
             file,
             header: None,
             opts,
@@ -1196,8 +1206,7 @@ impl CsvRows {
         let (mut out_len, mut ends_len) = (0usize, 0usize);
         let mut skipping = false;
         // Where a skipped row's cells go, to be thrown away.
-        let mut sink = [0u8; 4096];
-        let mut sink_ends = [0usize; 64];
+        let (mut sink, mut sink_ends) = (Vec::new(), Vec::new());
         loop {
             if !skipping {
                 if out_len == self.cells.len() {
@@ -1242,6 +1251,8 @@ impl CsvRows {
                     skipping = true;
                     self.cells = Vec::new();
                     self.ends = Vec::new();
+                    sink = vec![0u8; 4096];
+                    sink_ends = vec![0usize; 64];
                 }
             }
             match result {
@@ -1257,7 +1268,8 @@ impl CsvRows {
                     let unclosed = at_end && self.tracker.quoting == Quoting::Quoted;
                     // A row read to its line end (not to the end of the
                     // input) took that one byte with it.
-                    let size = self.tracker.offset - byte - u64::from(!at_end);
+                    let size = (self.tracker.offset.saturating_sub(byte))
+                        .saturating_sub(u64::from(!at_end));
                     let too_long = skipping || size > max;
                     self.tracker.end_row();
                     let row = if unclosed {
@@ -1291,8 +1303,14 @@ impl CsvRows {
                 quote_line + 1
             ),
         };
+        // A byte offset after decoding UTF-16 would point nowhere in the file.
+        let byte = if self.file_offsets {
+            format!(", byte {quote_byte}")
+        } else {
+            String::new()
+        };
         format!(
-            "malformed CSV: unclosed quote (opened on line {quote_line}, byte {quote_byte}): \
+            "malformed CSV: unclosed quote (opened on line {quote_line}{byte}): \
              the cell runs to the end of the file{swallowed}"
         )
     }
@@ -1605,6 +1623,23 @@ mod tests {
         bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
         let items = csv_items(&bytes, 1 << 16, 1 << 20);
         assert_eq!(items, [(Some(2), "1 t|x".to_string())]);
+        // Without byte offsets in errors: they would be the decoded text's.
+        let mut bytes = vec![0xFE, 0xFF];
+        bytes.extend(
+            "id,title,text\n1,t,\"x\n"
+                .encode_utf16()
+                .flat_map(u16::to_be_bytes),
+        );
+        let items = csv_items(&bytes, 1 << 16, 1 << 20);
+        assert_eq!(
+            items,
+            [(
+                Some(2),
+                "malformed CSV: unclosed quote (opened on line 2): the cell runs to the end \
+                 of the file"
+                    .to_string()
+            )]
+        );
         // And in UTF-8, whatever the chunks.
         let bytes = format!("\u{feff}{text}").into_bytes();
         for capacity in [1, 2, 3, 4, 64] {
