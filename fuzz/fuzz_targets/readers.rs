@@ -1,22 +1,22 @@
-//! The CLI's record readers (JSON Lines, CSV, text, HTML). They live in
-//! the binary crate, so their source file is compiled into this target as
-//! a module: no change to the CLI needed, but the file must stay free of
-//! `crate::` paths (see fuzz/README.md).
+//! The CLI's record readers (JSON Lines, CSV, text, HTML), used through
+//! the `classify_cli` library exactly as the `classify` binary uses them.
 //!
 //! Input: the first byte picks the format and the record size limit, the
-//! rest is the file. Invariants: never a panic; a text or HTML file is one
-//! item; JSON Lines yield exactly one item per non-blank line, in order,
-//! with the right line numbers, and each record keeps its line as `raw`;
-//! CSV items come in line order and stop after a fatal error.
+//! rest is the file. The readers see the file as UTF-8: after a UTF-8 byte
+//! order mark, decoded from UTF-16 after its mark, or refused whole for
+//! UTF-32; this target decodes the same way with `char::decode_utf16` to
+//! know what to expect. Invariants: never a panic; a text or HTML file is
+//! one item; JSON Lines yield exactly one item per non-blank line, in
+//! order, with the right line numbers, each record keeping its line as
+//! `raw`, then (broken UTF-16) one `cannot read` error; CSV items come in
+//! line order, stop after a fatal error, and match the rows the `csv`
+//! crate finds (one item per row after the header, an unclosed quote
+//! included).
 #![no_main]
-
-#[allow(dead_code)]
-#[path = "../../crates/cli/src/input.rs"]
-mod input;
 
 use std::path::PathBuf;
 
-use input::{Fields, InputKind, ReadOptions, Records, Source};
+use classify_cli::input::{self, Fields, InputKind, ReadOptions, Records, Source};
 use libfuzzer_sys::fuzz_target;
 
 fn scratch_file(ext: &str) -> PathBuf {
@@ -43,27 +43,74 @@ fn read(kind: InputKind, ext: &str, max: u64, content: &[u8]) -> Vec<input::Read
     items
 }
 
-fn check_jsonl(content: &[u8], max: u64, items: &[input::ReadResult]) {
+/// What the readers read from a file's bytes.
+enum Decoded {
+    /// UTF-8 bytes; `true` when UTF-16 decoding failed after them.
+    Bytes(Vec<u8>, bool),
+    /// A UTF-32 byte order mark: the file is refused whole.
+    Refused,
+}
+
+fn decode(content: &[u8]) -> Decoded {
+    if content.starts_with(b"\xFF\xFE\0\0") || content.starts_with(b"\0\0\xFE\xFF") {
+        return Decoded::Refused;
+    }
+    if let Some(rest) = content.strip_prefix(b"\xEF\xBB\xBF") {
+        return Decoded::Bytes(rest.to_vec(), false);
+    }
+    let big_endian = match content.get(..2) {
+        Some(b"\xFF\xFE") => false,
+        Some(b"\xFE\xFF") => true,
+        _ => return Decoded::Bytes(content.to_vec(), false),
+    };
+    let body = &content[2..];
+    let units = body.chunks_exact(2).map(|p| {
+        if big_endian {
+            u16::from_be_bytes([p[0], p[1]])
+        } else {
+            u16::from_le_bytes([p[0], p[1]])
+        }
+    });
+    let mut text = String::new();
+    let mut broken = body.len() % 2 == 1;
+    for c in char::decode_utf16(units) {
+        match c {
+            Ok(c) => text.push(c),
+            Err(_) => {
+                broken = true;
+                break;
+            }
+        }
+    }
+    Decoded::Bytes(text.into_bytes(), broken)
+}
+
+fn line_of(item: &input::ReadResult) -> Option<u64> {
+    match item {
+        Ok(r) => r.source.line,
+        Err(e) => e.source.line,
+    }
+}
+
+fn check_jsonl(content: &[u8], broken: bool, max: u64, items: &[input::ReadResult]) {
     let mut lines: Vec<&[u8]> = content.split(|&b| b == b'\n').collect();
-    if content.ends_with(b"\n") || content.is_empty() {
+    // The last piece is no line when the content ends with a line end, nor
+    // when decoding broke inside it.
+    if content.ends_with(b"\n") || content.is_empty() || broken {
         lines.pop();
     }
-    let expected: Vec<u64> = lines
+    let mut expected: Vec<Option<u64>> = lines
         .iter()
         .enumerate()
         .filter(|(_, l)| l.len() as u64 > max || !l.iter().all(u8::is_ascii_whitespace))
-        .map(|(i, _)| i as u64 + 1)
+        .map(|(i, _)| Some(i as u64 + 1))
         .collect();
-    let got: Vec<Option<u64>> = items
-        .iter()
-        .map(|r| match r {
-            Ok(r) => r.source.line,
-            Err(e) => e.source.line,
-        })
-        .collect();
-    let expected: Vec<Option<u64>> = expected.into_iter().map(Some).collect();
+    if broken {
+        expected.push(Some(lines.len() as u64 + 1));
+    }
+    let got: Vec<Option<u64>> = items.iter().map(line_of).collect();
     assert_eq!(got, expected, "one item per non-blank line, in order");
-    for item in items {
+    for (i, item) in items.iter().enumerate() {
         match item {
             Ok(r) => {
                 let raw = r
@@ -73,31 +120,64 @@ fn check_jsonl(content: &[u8], max: u64, items: &[input::ReadResult]) {
                 let value: serde_json::Value = serde_json::from_str(raw).expect("raw is JSON");
                 assert!(value.is_object());
                 assert!(!r.id.is_empty());
-                assert!(!(r.title.trim().is_empty() && r.text.trim().is_empty()));
+                assert!(!(input::is_blank(&r.title) && input::is_blank(&r.text)));
             }
-            Err(e) => assert!(!e.message.is_empty()),
+            Err(e) => {
+                assert!(!e.message.is_empty());
+                if broken && i + 1 == items.len() {
+                    assert!(e.message.starts_with("cannot read: invalid UTF-16"), "{e}");
+                }
+            }
         }
     }
 }
 
-fn check_csv(items: &[input::ReadResult]) {
+fn check_csv(content: &[u8], broken: bool, items: &[input::ReadResult]) {
     let mut last = 0;
     for (i, item) in items.iter().enumerate() {
-        let (line, fatal) = match item {
-            Ok(r) => (r.source.line, false),
-            Err(e) => (
-                e.source.line,
-                e.message.starts_with("malformed CSV") || e.message.starts_with("cannot read"),
-            ),
+        let fatal = match item {
+            Ok(_) => false,
+            Err(e) => {
+                e.message.starts_with("malformed CSV")
+                    || e.message.starts_with("cannot read")
+                    || e.message.starts_with("invalid UTF-8 in header")
+                    || e.message.starts_with("header row")
+            }
         };
-        if let Some(line) = line {
-            assert!(line >= last, "CSV items out of order");
+        if let Some(line) = line_of(item) {
+            assert!(line > last, "CSV items out of order");
             last = line;
         }
-        if fatal || matches!(item, Err(e) if e.message.starts_with("invalid UTF-8 in header")) {
+        if fatal {
             assert_eq!(i + 1, items.len(), "items after a fatal CSV error");
         }
+        if let Err(e) = item {
+            if e.message.contains("unclosed quote") {
+                assert!(content.contains(&b'"'), "an unclosed quote without a quote");
+            }
+        }
     }
+    if broken {
+        return;
+    }
+    // The same rows as the `csv` crate, which reads the same way but keeps
+    // an unclosed quote's row as a row.
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(content);
+    let mut row = csv::ByteRecord::new();
+    let mut rows = 0usize;
+    while reader.read_byte_record(&mut row).expect("byte records never fail") {
+        rows += 1;
+    }
+    // The header row's own errors end the file in one item.
+    let header_failed = matches!(items.first(), Some(Err(e))
+        if e.message.starts_with("header row")
+            || e.message.starts_with("invalid UTF-8 in header")
+            || (rows == 1 && e.message.starts_with("malformed CSV")));
+    let expected = if header_failed { 1 } else { rows.saturating_sub(1) };
+    assert_eq!(items.len(), expected, "one item per row after the header");
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -105,24 +185,28 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let max = [16u64, 256, 4096, 1 << 20][usize::from(selector >> 2) % 4];
-    match selector % 4 {
-        0 => {
-            let items = read(InputKind::Jsonl, "jsonl", max, content);
-            check_jsonl(content, max, &items);
+    let (ext, kind) = match selector % 4 {
+        0 => ("jsonl", InputKind::Jsonl),
+        1 => ("csv", InputKind::Csv),
+        2 => ("txt", InputKind::Text),
+        _ => ("html", InputKind::Html),
+    };
+    let items = read(kind, ext, max, content);
+    let (decoded, broken) = match decode(content) {
+        Decoded::Refused => {
+            assert_eq!(items.len(), 1, "UTF-32 is refused in one error");
+            let message = &items[0].as_ref().expect_err("refused").message;
+            assert!(message.starts_with("file is UTF-32"), "{message}");
+            return;
         }
-        1 => {
-            let items = read(InputKind::Csv, "csv", max, content);
-            check_csv(&items);
-        }
-        kind => {
-            let (kind, ext) = if kind == 2 {
-                (InputKind::Text, "txt")
-            } else {
-                (InputKind::Html, "html")
-            };
-            let items = read(kind, ext, max, content);
+        Decoded::Bytes(bytes, broken) => (bytes, broken),
+    };
+    match kind {
+        InputKind::Jsonl => check_jsonl(&decoded, broken, max, &items),
+        InputKind::Csv => check_csv(&decoded, broken, &items),
+        _ => {
             assert_eq!(items.len(), 1, "a text file is one ad");
-            let text = String::from_utf8_lossy(content);
+            let text = String::from_utf8_lossy(&decoded);
             let html = input::strip_html(&text);
             let (title, body) = input::split_title(&html);
             assert!(html.contains(title) && html.ends_with(body));

@@ -7,7 +7,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 /// Printed after `--help`: the exit codes and how to name a file that looks
 /// like a sub-command.
@@ -27,17 +28,23 @@ is classified when written as ./evaluate or after --: classify -- evaluate";
 /// With no file, or with `-`, reads one ad on standard input. Files and
 /// folders are read one ad per file (.txt, .md, .html); .jsonl / .ndjson and
 /// .csv files hold one ad per line or row.
+//
+// `--lexicon` is global: it goes before or after a sub-command. The other
+// options belong to classification or to one sub-command, and go after it;
+// `misplaced_option` refuses them before a sub-command. (clap's
+// `args_conflicts_with_subcommands` would, but it counts the global
+// `--lexicon` too, and then took the sub-command's name for a file.)
 #[derive(Debug, Parser)]
 #[command(
     name = "classify",
     version,
     after_help = AFTER_HELP,
-    args_conflicts_with_subcommands = true,
+    override_usage = "classify [OPTIONS] [FILE]...\n       classify [--lexicon <FILE_OR_DIR>] <COMMAND> [OPTIONS]",
     max_term_width = 100
 )]
 pub struct Cli {
     /// Use this lexicon (a JSON file, or a folder of .json files) instead of
-    /// the built-in one.
+    /// the built-in one; before or after a sub-command.
     #[arg(long, global = true, value_name = "FILE_OR_DIR")]
     pub lexicon: Option<PathBuf>,
 
@@ -66,8 +73,15 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff) on standard output.
-    Man,
+    /// Print the man page (roff) on standard output, or write every page
+    /// into a folder.
+    Man {
+        /// Write classify.1 and one page per sub-command (classify-evaluate.1,
+        /// classify-lexicon-check.1, …, the pages classify.1 refers to) into
+        /// this folder, and print their paths.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// `classify lexicon …`
@@ -227,6 +241,29 @@ pub enum ColorChoice {
     Never,
 }
 
+/// The usage error for an option of classification written before a
+/// sub-command (`classify --format json evaluate …`), if there is one:
+/// only the global `--lexicon` may come first. A file named like a
+/// sub-command after such an option is the other reading; the message
+/// says how to write both.
+pub fn misplaced_option(matches: &ArgMatches) -> Option<String> {
+    let (sub, _) = matches.subcommand()?;
+    let command = Cli::command();
+    let misplaced = command.get_arguments().find(|arg| {
+        !arg.is_global_set()
+            && matches.value_source(arg.get_id().as_str()) == Some(ValueSource::CommandLine)
+    })?;
+    let name = match misplaced.get_long() {
+        Some(long) => format!("--{long}"),
+        None => misplaced.get_id().to_string(),
+    };
+    Some(format!(
+        "{name} cannot come before the sub-command `{sub}` (only --lexicon can): \
+         put the options of `{sub}` after it; to classify a file named {sub}, \
+         write ./{sub} or -- {sub}"
+    ))
+}
+
 /// Parses a byte size: `1048576`, `512K`, `10M`, `1G` (binary units).
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
@@ -254,7 +291,7 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
+    use clap::FromArgMatches;
 
     #[test]
     fn clap_definition_is_consistent() {
@@ -269,5 +306,63 @@ mod tests {
         assert!(parse_size("0").is_err());
         assert!(parse_size("ten").is_err());
         assert!(parse_size("3T").is_err());
+    }
+
+    fn parse(args: &[&str]) -> Result<(Cli, Option<String>), clap::Error> {
+        let matches = Cli::command().try_get_matches_from(args)?;
+        let misplaced = misplaced_option(&matches);
+        Ok((Cli::from_arg_matches(&matches)?, misplaced))
+    }
+
+    #[test]
+    fn the_lexicon_goes_before_or_after_a_sub_command() {
+        for args in [
+            ["classify", "--lexicon", "l.json", "lexicon", "dump"],
+            ["classify", "lexicon", "--lexicon", "l.json", "dump"],
+            ["classify", "lexicon", "dump", "--lexicon", "l.json"],
+        ] {
+            let (cli, misplaced) = parse(&args).unwrap();
+            assert_eq!(cli.lexicon, Some(PathBuf::from("l.json")), "{args:?}");
+            assert!(
+                matches!(cli.command, Some(Command::Lexicon(LexiconCommand::Dump))),
+                "{args:?}"
+            );
+            assert_eq!(misplaced, None);
+        }
+        let (cli, _) = parse(&["classify", "--lexicon", "l.json", "evaluate", "a.jsonl"]).unwrap();
+        let Some(Command::Evaluate(args)) = cli.command else {
+            panic!("{:?}", cli.command)
+        };
+        assert_eq!(args.files, [PathBuf::from("a.jsonl")]);
+        // Without a sub-command, files.
+        let (cli, _) = parse(&["classify", "--lexicon", "l.json", "a.txt", "evaluate"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.classify.files.len(), 2);
+    }
+
+    #[test]
+    fn classification_options_before_a_sub_command_are_refused() {
+        let (_, misplaced) = parse(&["classify", "--explain", "evaluate", "a.jsonl"]).unwrap();
+        let message = misplaced.unwrap();
+        assert!(
+            message.starts_with("--explain cannot come before the sub-command `evaluate`"),
+            "{message}"
+        );
+        let (_, misplaced) = parse(&["classify", "-f", "json", "lexicon", "dump"]).unwrap();
+        assert!(misplaced
+            .unwrap()
+            .starts_with("--format cannot come before"));
+        // After the sub-command, its own options.
+        let (_, misplaced) = parse(&["classify", "evaluate", "-f", "json", "a.jsonl"]).unwrap();
+        assert_eq!(misplaced, None);
+    }
+
+    #[test]
+    fn the_default_record_limit_is_the_library_default() {
+        let cli = Cli::try_parse_from(["classify"]).unwrap();
+        assert_eq!(
+            cli.classify.input.max_record_bytes,
+            crate::input::DEFAULT_MAX_RECORD_BYTES
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! The `classify` command: French job ads in, social-media role labels out.
 //!
 //! This binary is glue over `classify_core`: parse the arguments (`cli`),
-//! turn them into domain values (`config`), read records (`input`),
+//! turn them into domain values (`config`), read records (`input`, from
+//! this package's library, `classify_cli`),
 //! classify them in parallel and in order (`batch`), render (`output`).
 //! It owns the exit codes: 0 when every record was classified, 1 when some
 //! failed, 2 for usage, lexicon and output errors; a broken pipe ends
@@ -12,7 +13,6 @@ mod batch;
 mod cli;
 mod config;
 mod evaluate;
-mod input;
 mod lexicon_cmd;
 mod output;
 
@@ -23,7 +23,10 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, FromArgMatches};
+// Re-exported at the root so that the binary's modules reach the readers as
+// `crate::input`.
+use classify_cli::input;
 use classify_core::{Label, LexiconError};
 
 use crate::batch::Outcome;
@@ -67,8 +70,17 @@ fn main() -> ExitCode {
 /// Parses `args`, runs the command, and turns the outcome into an exit
 /// code, printing fatal errors as `classify: …`.
 fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches_from(args)
+        .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
+    let cli = match parsed {
+        Ok((cli, matches)) => {
+            if let Some(message) = cli::misplaced_option(&matches) {
+                let _ = writeln!(io::stderr(), "classify: {message}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+            cli
+        }
         Err(e) => {
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { EXIT_OK });
@@ -100,12 +112,56 @@ fn dispatch(cli: Cli) -> Result<u8, Fatal> {
             clap_complete::generate(shell, &mut Cli::command(), "classify", &mut buf);
             write_stdout(&buf)
         }
-        Some(Command::Man) => {
-            let mut buf = Vec::new();
-            clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
-            write_stdout(&buf)
+        Some(Command::Man { dir }) => {
+            // No `help` sub-command in the pages: `--help` is documented
+            // with each command.
+            let mut command = Cli::command().disable_help_subcommand(true);
+            let Some(dir) = dir else {
+                let mut buf = Vec::new();
+                man_page(command).render(&mut buf)?;
+                return write_stdout(&buf);
+            };
+            command.build();
+            let mut paths = Vec::new();
+            man_pages(&command, &dir, &mut paths).map_err(|(path, e)| {
+                Fatal::Usage(format!(
+                    "cannot write {}: {}",
+                    path.display(),
+                    input::io_reason(&e)
+                ))
+            })?;
+            let mut list = String::new();
+            for path in paths {
+                list.push_str(&format!("{}\n", path.display()));
+            }
+            write_stdout(list.as_bytes())
         }
     }
+}
+
+/// The man page of `command`, its footer naming the program and version
+/// (a sub-command's page would otherwise show only its own name).
+fn man_page(command: clap::Command) -> clap_mangen::Man {
+    clap_mangen::Man::new(command).source(format!("classify {}", env!("CARGO_PKG_VERSION")))
+}
+
+/// Writes the man page of `command` and of each of its sub-commands, at
+/// any depth, into `dir` (`classify.1`, `classify-evaluate.1`,
+/// `classify-lexicon-check.1`, …), adding their paths to `paths`; on error,
+/// the path that could not be written.
+fn man_pages(
+    command: &clap::Command,
+    dir: &Path,
+    paths: &mut Vec<std::path::PathBuf>,
+) -> Result<(), (std::path::PathBuf, io::Error)> {
+    let man = man_page(command.clone());
+    let path = dir.join(man.get_filename());
+    man.generate_to(dir).map_err(|e| (path.clone(), e))?;
+    paths.push(path);
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        man_pages(sub, dir, paths)?;
+    }
+    Ok(())
 }
 
 /// Writes a whole document on standard output.
@@ -195,35 +251,35 @@ fn classify(args: &ClassifyArgs, lexicon: Option<&Path>) -> Result<u8, Fatal> {
     let mut progress = Progress::new(config.progress && io::stderr().is_terminal());
     let records = input::Records::new(config.sources.clone(), config.read.clone());
     batch::classify_all(records, &classifier, config.jobs, |mut outcomes| {
-        let mut flow = ControlFlow::Continue(());
-        if config.strict {
-            if let Some(i) = outcomes
+        // With --strict, the records before the first error, then the error.
+        let first_error = if config.strict {
+            outcomes
                 .iter()
                 .position(|o| matches!(o, Outcome::Failed(_)))
-            {
-                let Outcome::Failed(e) = outcomes.remove(i) else {
-                    unreachable!()
-                };
-                outcomes.truncate(i);
-                renderer.batch(&mut out, &outcomes)?;
-                report(&mut progress, &e);
-                stats.errors += 1;
-                flow = ControlFlow::Break(());
+        } else {
+            None
+        };
+        let stop = first_error.map(|i| {
+            let rest = outcomes.split_off(i);
+            match rest.into_iter().next() {
+                Some(Outcome::Failed(e)) => e,
+                _ => unreachable!("the first error is at i"),
             }
-        }
-        if flow.is_continue() {
-            for o in &outcomes {
-                if let Outcome::Failed(e) = o {
-                    report(&mut progress, e);
-                }
-            }
-            renderer.batch(&mut out, &outcomes)?;
-            progress.advance(outcomes.len());
-        }
+        });
+        renderer.batch(&mut out, &outcomes, &mut |e| report(&mut progress, e))?;
+        progress.advance(outcomes.len());
         for o in &outcomes {
             stats.add(o);
         }
-        Ok(flow)
+        match stop {
+            Some(e) => {
+                out.flush()?;
+                report(&mut progress, &e);
+                stats.errors += 1;
+                Ok(ControlFlow::Break(()))
+            }
+            None => Ok(ControlFlow::Continue(())),
+        }
     })?;
     progress.clear();
     renderer.finish(&mut out)?;

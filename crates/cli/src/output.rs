@@ -9,13 +9,13 @@
 use std::io::{self, Write};
 use std::ops::Range;
 
-use classify_core::{Evidence, Label, Section, Verdict};
+use classify_core::{Evidence, FamilyScore, Label, Section, Verdict};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::batch::Outcome;
-use crate::input::Record;
+use crate::input::{Record, RecordError};
 
 /// Bytes of context on each side of a match in a snippet.
 pub const SNIPPET_RADIUS: usize = 40;
@@ -141,13 +141,43 @@ impl Renderer {
         Ok(())
     }
 
-    /// Writes one batch of outcomes, in order.
-    pub fn batch(&mut self, out: &mut dyn Write, outcomes: &[Outcome]) -> io::Result<()> {
+    /// Whether the mode is for a person (the one-line and `--explain`
+    /// formats) rather than for a program.
+    pub fn for_people(&self) -> bool {
+        matches!(self.mode, Mode::Human | Mode::Explain)
+    }
+
+    /// Writes one batch of outcomes, in order, and hands each failed
+    /// record to `report` (which prints it on standard error), so that
+    /// every error appears once for each reader: in the formats for
+    /// programs it also gets its output record, in place; in the formats
+    /// for people, which share the terminal with standard error, it gets
+    /// no line of its own, and `out` is flushed before each report so that
+    /// the error shows between the lines around it.
+    pub fn batch(
+        &mut self,
+        out: &mut dyn Write,
+        outcomes: &[Outcome],
+        report: &mut dyn FnMut(&RecordError),
+    ) -> io::Result<()> {
+        if !self.for_people() {
+            for o in outcomes {
+                if let Outcome::Failed(e) = o {
+                    report(e);
+                }
+            }
+        }
         match self.mode.clone() {
-            Mode::Human => self.human(out, outcomes)?,
+            Mode::Human => self.human(out, outcomes, report)?,
             Mode::Explain => {
                 for o in outcomes {
-                    self.explain(out, o)?;
+                    match o {
+                        Outcome::Classified(r, v) => self.explain(out, r, v)?,
+                        Outcome::Failed(e) => {
+                            out.flush()?;
+                            report(e);
+                        }
+                    }
                 }
             }
             Mode::Json => {
@@ -201,9 +231,15 @@ impl Renderer {
         out.flush()
     }
 
-    fn human(&mut self, out: &mut dyn Write, outcomes: &[Outcome]) -> io::Result<()> {
+    fn human(
+        &mut self,
+        out: &mut dyn Write,
+        outcomes: &[Outcome],
+        report: &mut dyn FnMut(&RecordError),
+    ) -> io::Result<()> {
         let width = outcomes
             .iter()
+            .filter(|o| matches!(o, Outcome::Classified(..)))
             .map(|o| o.id().chars().count())
             .max()
             .unwrap_or(0)
@@ -230,40 +266,20 @@ impl Renderer {
                     writeln!(out, "{}", line.trim_end())?;
                 }
                 Outcome::Failed(e) => {
-                    let label = format!("{:<10}", "ERROR");
-                    writeln!(
-                        out,
-                        "{id}{:pad$}  {}  {:>4}  {}",
-                        "",
-                        self.style.paint("1;31", &label),
-                        "-",
-                        e.message
-                    )?;
+                    out.flush()?;
+                    report(e);
                 }
             }
         }
         Ok(())
     }
 
-    fn explain(&mut self, out: &mut dyn Write, o: &Outcome) -> io::Result<()> {
+    fn explain(&mut self, out: &mut dyn Write, record: &Record, v: &Verdict) -> io::Result<()> {
         let st = self.style;
         if self.written > 0 {
             writeln!(out)?;
         }
         self.written += 1;
-        let (record, v) = match o {
-            Outcome::Classified(r, v) => (r, v),
-            Outcome::Failed(e) => {
-                writeln!(
-                    out,
-                    "{}  {}",
-                    st.paint("1", &e.id),
-                    st.paint("1;31", "ERROR")
-                )?;
-                writeln!(out, "  {}: {}", e.source, e.message)?;
-                return Ok(());
-            }
-        };
         writeln!(
             out,
             "{}  {}  confidence {:.2}  ({})",
@@ -289,14 +305,35 @@ impl Renderer {
         if !v.rome.is_empty() {
             writeln!(out, "  rome: {}", v.rome.join(", "))?;
         }
+        // Families with evidence (for or against) get a line each; the
+        // others, all at 0, are only named, so the ones that count stand out.
+        let (found, silent): (Vec<&FamilyScore>, Vec<&FamilyScore>) = v
+            .families
+            .iter()
+            .partition(|f| f.raw != 0.0 || v.evidence.iter().any(|e| e.family == f.family));
         writeln!(out, "  families:")?;
-        let fw = v.families.iter().map(|f| f.family.len()).max().unwrap_or(0);
-        for f in &v.families {
+        let fw = found.iter().map(|f| f.family.len()).max().unwrap_or(0);
+        for f in &found {
             writeln!(
                 out,
                 "    {:<fw$}  {:<10}  {:.2}  (raw {:+.2})",
                 f.family, f.axis, f.score, f.raw
             )?;
+        }
+        if !silent.is_empty() {
+            // Wrapped under 80 columns.
+            let mut line = String::from("    no evidence:");
+            for (i, f) in silent.iter().enumerate() {
+                let sep = if i + 1 < silent.len() { "," } else { "" };
+                if line.len() + 1 + f.family.len() + sep.len() > 79 {
+                    writeln!(out, "{line}")?;
+                    line = String::from("                ");
+                }
+                line.push(' ');
+                line.push_str(&f.family);
+                line.push_str(sep);
+            }
+            writeln!(out, "{line}")?;
         }
         writeln!(out, "  evidence:")?;
         if v.evidence.is_empty() {

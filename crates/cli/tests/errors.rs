@@ -95,6 +95,50 @@ fn csv_rows_with_the_wrong_cell_count_are_reported_in_place() {
     assert!(stderr_of(&out).contains(&format!("classify: {}:3: row has 2 cells", path.display())));
 }
 
+/// CSV errors name the line the row starts on, whatever the line ends
+/// (Windows `\r\n`), the blank lines and the multi-line cells before it.
+#[test]
+fn csv_errors_name_the_line_the_row_starts_on() {
+    let dir = tempdir();
+    let csv = "id,title,text\r\n\
+               1,\"Community\r\nManager\",\"Vous animez\r\nnos réseaux sociaux.\"\r\n\
+               \r\n\
+               \r\n\
+               2,only two\r\n\
+               3,,\"\"\r\n";
+    let path = write(dir.path(), "ads.csv", csv);
+    let out = classify()
+        .arg(&path)
+        .args(["-f", "jsonl"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let file = path.display();
+    let records = parse_lines(&out.stdout);
+    let sources: Vec<&str> = records
+        .iter()
+        .map(|r| r["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            format!("{file}:2"),
+            format!("{file}:7"),
+            format!("{file}:8")
+        ]
+    );
+    assert!(records[0]["error"].is_null(), "{}", records[0]);
+    assert_eq!(records[2]["error"], "empty ad");
+    assert_eq!(
+        stderr_of(&out),
+        format!(
+            "classify: {file}:7: row has 2 cells, the header has 3\n\
+             classify: {file}:8: empty ad\n"
+        )
+    );
+}
+
 #[test]
 fn empty_unreadable_and_invalid_files_are_named() {
     let dir = tempdir();
@@ -131,6 +175,59 @@ fn empty_unreadable_and_invalid_files_are_named() {
         )),
         "{stderr}"
     );
+}
+
+/// In the formats for people (one line per ad, `--explain`), which share
+/// the terminal with standard error, each error appears once: on standard
+/// error, between the lines of the ads around it (it used to be printed on
+/// standard error and again as an `ERROR` line). Machine formats keep their
+/// error record (see above).
+#[test]
+fn in_the_formats_for_people_each_error_appears_once_in_place() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "a.txt",
+        format!("{BAKERY_TITLE}\n{BAKERY_TEXT}"),
+    );
+    write(dir.path(), "b.txt", " \n");
+    write(dir.path(), "c.txt", format!("{CM_TITLE}\n{CM_TEXT}"));
+    let bin = assert_cmd::cargo::cargo_bin("classify");
+    for format in [None, Some("--explain")] {
+        // Standard output alone: only the ads.
+        let out = classify()
+            .current_dir(dir.path())
+            .args(format)
+            .args(["a.txt", "b.txt", "c.txt"])
+            .assert()
+            .code(1)
+            .get_output()
+            .clone();
+        let stdout = String::from_utf8(out.stdout.clone()).unwrap();
+        assert!(
+            !stdout.contains("b.txt") && !stdout.contains("ERROR"),
+            "{stdout}"
+        );
+        assert_eq!(stderr_of(&out), "classify: b.txt: empty ad\n");
+        // Both streams on one pipe, as on a terminal: the error in its place.
+        let both = std::process::Command::new("sh")
+            .current_dir(dir.path())
+            .arg("-c")
+            .arg("exec \"$0\" \"$@\" 2>&1")
+            .arg(&bin)
+            .args(format)
+            .args(["a.txt", "b.txt", "c.txt"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(both.stdout).unwrap();
+        let (a, b, c) = (
+            text.find("a.txt").unwrap(),
+            text.find("classify: b.txt: empty ad\n").unwrap(),
+            text.find("c.txt").unwrap(),
+        );
+        assert!(a < b && b < c, "{text}");
+        assert_eq!(text.matches("empty ad").count(), 1, "{text}");
+    }
 }
 
 #[test]

@@ -75,6 +75,37 @@ fn explain_shows_families_and_highlighted_snippets() {
     assert!(text.contains("[Community Manager]"), "{text}");
 }
 
+/// `--explain` gives a line to each family with evidence, for or against
+/// (a negated one shows its negative raw sum), and only names the others,
+/// instead of a column of zeros.
+#[test]
+fn explain_lists_only_families_with_evidence() {
+    let text = stdout_of(
+        &["--explain"],
+        format!("{CM_TITLE}\nVous animez nos réseaux sociaux, modérez les commentaires. Sans budget publicitaire."),
+    );
+    let start = text.find("  families:\n").expect("families") + "  families:\n".len();
+    let end = text.find("  evidence:").expect("evidence");
+    let block = &text[start..end];
+    let (lines, silent) = block.split_at(block.find("    no evidence:").expect("no evidence"));
+    let shown: Vec<&str> = lines
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(shown, ["animation", "moderation", "budget"], "{text}");
+    assert!(lines.contains("(raw -3.00)"), "{text}");
+    assert!(!lines.contains("(raw +0.00)"), "{text}");
+    let silent: Vec<&str> = silent["    no evidence:".len()..]
+        .split([',', ' ', '\n'])
+        .filter(|w| !w.is_empty())
+        .collect();
+    assert_eq!(silent.len(), 15, "{text}");
+    for family in ["channels", "paid", "web", "communication"] {
+        assert!(silent.contains(&family), "{family}: {text}");
+    }
+    assert!(block.lines().all(|l| l.chars().count() < 80), "{block}");
+}
+
 #[test]
 fn json_is_one_array_with_every_field() {
     let text = stdout_of(&["--jsonl", "-f", "json"], two_ads());

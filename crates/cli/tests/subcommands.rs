@@ -163,6 +163,81 @@ fn lexicon_dump_round_trips_through_check_and_use() {
     assert_eq!(builtin, custom);
 }
 
+/// `--lexicon` is global: before the sub-command it used to end the
+/// sub-commands, and `lexicon dump` became two files to classify.
+#[test]
+fn the_lexicon_option_goes_before_or_after_a_sub_command() {
+    use std::ffi::OsString;
+    let stdout = |args: Vec<OsString>| {
+        classify()
+            .args(args)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone()
+    };
+    let os = |args: &[&str]| -> Vec<OsString> { args.iter().map(OsString::from).collect() };
+    let builtin = stdout(os(&["lexicon", "dump"]));
+    // A custom lexicon: the built-in one without its first title.
+    let mut custom: Value = serde_json::from_slice(&builtin).unwrap();
+    custom["titles"].as_array_mut().unwrap().remove(0);
+    let dir = tempdir();
+    let path = write(dir.path(), "custom.json", custom.to_string());
+    let flag = vec![OsString::from("--lexicon"), path.into_os_string()];
+    let dump = os(&["lexicon", "dump"]);
+    let before = stdout([flag.clone(), dump.clone()].concat());
+    let after = stdout([dump, flag.clone()].concat());
+    assert_ne!(before, builtin);
+    assert_eq!(before, after);
+    let mut report = os(&["evaluate", "-f", "json"]);
+    report.push(fixture("cm.jsonl").into_os_string());
+    let before = stdout([flag.clone(), report.clone()].concat());
+    let after = stdout([report, flag].concat());
+    assert_eq!(before, after);
+    let before: Value = serde_json::from_slice(&before).unwrap();
+    assert_eq!(before["ads"], 32);
+    // A broken lexicon is reported as such in both places.
+    let broken = write(dir.path(), "broken.json", "{");
+    for args in [
+        vec!["--lexicon", broken.to_str().unwrap(), "lexicon", "dump"],
+        vec!["--lexicon", broken.to_str().unwrap(), "evaluate", "x.jsonl"],
+        vec!["evaluate", "--lexicon", broken.to_str().unwrap(), "x.jsonl"],
+    ] {
+        classify()
+            .args(&args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(contains("classify: lexicon: ").and(contains("broken.json")));
+    }
+}
+
+/// Other options belong after the sub-command: before it, a usage error
+/// that also says how to classify a file named like the sub-command.
+#[test]
+fn classification_options_before_a_sub_command_are_a_usage_error() {
+    let dir = tempdir();
+    write(dir.path(), "evaluate", format!("{CM_TITLE}\n{CM_TEXT}"));
+    classify()
+        .current_dir(dir.path())
+        .args(["--explain", "evaluate", "ads.jsonl"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(
+            "classify: --explain cannot come before the sub-command `evaluate` (only \
+             --lexicon can): put the options of `evaluate` after it; to classify a file \
+             named evaluate, write ./evaluate or -- evaluate\n",
+        );
+    classify()
+        .current_dir(dir.path())
+        .args(["--explain", "--", "evaluate"])
+        .assert()
+        .success()
+        .stdout(contains("CM  confidence"));
+}
+
 #[test]
 fn lexicon_check_names_line_and_column_of_malformed_json() {
     let dir = tempdir();
@@ -215,4 +290,71 @@ fn completions_and_man_page_are_generated() {
         .assert()
         .success()
         .stdout(contains(".TH").and(contains("classify")));
+}
+
+/// `classify man` lists `classify-evaluate(1)` and the others as its
+/// sub-commands' pages; `man --dir` writes them all, each with its options.
+#[test]
+fn man_dir_writes_every_page_the_main_page_refers_to() {
+    let dir = tempdir();
+    let out = classify()
+        .args(["man", "--dir"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let listed: Vec<String> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| l.to_string())
+        .collect();
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "classify-completions.1",
+            "classify-evaluate.1",
+            "classify-lexicon-check.1",
+            "classify-lexicon-dump.1",
+            "classify-lexicon.1",
+            "classify-man.1",
+            "classify.1",
+        ]
+    );
+    assert_eq!(listed.len(), names.len());
+    let page = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    // Every page a page refers to exists.
+    for name in &names {
+        let text = page(name);
+        let footer = format!("\"classify {}\"", env!("CARGO_PKG_VERSION"));
+        assert!(text.contains(&footer), "{name}: footer");
+        for (i, _) in text.match_indices("(1)") {
+            let start = text[..i].rfind(char::is_whitespace).map_or(0, |s| s + 1);
+            let referred = text[start..i].replace("\\-", "-");
+            assert!(
+                names.contains(&format!("{referred}.1")),
+                "{name} refers to {referred}"
+            );
+        }
+    }
+    assert!(page("classify.1").contains("classify\\-evaluate(1)"));
+    assert!(page("classify-evaluate.1").contains("\\-\\-label\\-field"));
+    assert!(page("classify-lexicon-check.1").contains("classify lexicon check"));
+    // A folder that cannot be written: exit 2, named.
+    let missing = dir.path().join("missing");
+    classify()
+        .args(["man", "--dir"])
+        .arg(&missing)
+        .assert()
+        .code(2)
+        .stderr(contains(format!(
+            "classify: cannot write {}",
+            missing.join("classify.1").display()
+        )));
 }
