@@ -20,10 +20,9 @@
 //! * English plurals stem apart (`manager`/`managers`), and so do some
 //!   French ones (`contenu`/`contenus`): a final `s` is dropped first.
 
-use std::borrow::Cow;
-use std::collections::HashMap;
-
+use crate::hash::{FastMap, FastSet};
 use crate::normalize::{Normalized, MAX_WORD_BYTES};
+use std::borrow::Cow;
 
 /// The key of a token that no lexicon entry uses.
 pub const UNKNOWN: u32 = u32::MAX;
@@ -70,7 +69,7 @@ const PROTECTED_PREFIXES: &[(&str, &str)] = &[
 /// share between threads (`Send + Sync`).
 pub struct Stemmer {
     snowball: rust_stemmers::Stemmer,
-    stop: std::collections::HashSet<&'static str>,
+    stop: FastSet<&'static str>,
 }
 
 impl std::fmt::Debug for Stemmer {
@@ -208,7 +207,7 @@ pub struct Token {
 /// Maps stems to the vocabulary ids that lexicon entries use.
 #[derive(Clone, Debug, Default)]
 pub struct Vocabulary {
-    ids: HashMap<String, u32>,
+    ids: FastMap<String, u32>,
     /// Changes whenever `ids` does (and only then; a clone keeps it), so a
     /// [`TokenScratch`] can tell whether its word cache was filled against
     /// this very vocabulary.
@@ -269,7 +268,7 @@ pub struct TokenScratch {
     key: String,
     word: String,
     /// Normalized word → its token key (`None`: no token, a stop word).
-    cache: HashMap<Box<str>, Option<u32>>,
+    cache: FastMap<Box<str>, Option<u32>>,
     /// The stamp of the vocabulary the cache was filled against.
     cache_stamp: u64,
 }
