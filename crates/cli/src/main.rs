@@ -190,37 +190,41 @@ fn classify(args: &ClassifyArgs, lexicon: Option<&Path>) -> Result<u8, Fatal> {
     let config = config::classify(args).map_err(Fatal::Usage)?;
     let classifier = config::classifier(lexicon)?;
     let mut out = BufWriter::new(io::stdout().lock());
-    let mut renderer = Renderer::new(config.mode.clone(), config.style).jobs(config.jobs);
+    let mut renderer = Renderer::new(config.mode.clone(), config.style);
     let mut stats = Stats::default();
     let mut progress = Progress::new(config.progress && io::stderr().is_terminal());
-    let records = input::Records::new(config.sources.clone(), config.read.clone());
-    batch::classify_all(records, &classifier, config.jobs, |mut outcomes| {
+    let item_renderer = output::item_renderer(&config.mode);
+    let render = item_renderer.as_ref().map(|r| r as batch::Render<'_>);
+    let (sources, read) = (config.sources.clone(), config.read.clone());
+    let records = move || input::Records::new(sources, read);
+    batch::classify_all(records, &classifier, config.jobs, render, |mut batch| {
         let mut flow = ControlFlow::Continue(());
         if config.strict {
-            if let Some(i) = outcomes
+            if let Some(i) = batch
+                .outcomes
                 .iter()
                 .position(|o| matches!(o, Outcome::Failed(_)))
             {
-                let Outcome::Failed(e) = outcomes.remove(i) else {
+                let Outcome::Failed(e) = batch.outcomes.remove(i) else {
                     unreachable!()
                 };
-                outcomes.truncate(i);
-                renderer.batch(&mut out, &outcomes)?;
+                batch.truncate(i);
+                renderer.batch(&mut out, &batch.outcomes, &batch.rendered)?;
                 report(&mut progress, &e);
                 stats.errors += 1;
                 flow = ControlFlow::Break(());
             }
         }
         if flow.is_continue() {
-            for o in &outcomes {
+            for o in &batch.outcomes {
                 if let Outcome::Failed(e) = o {
                     report(&mut progress, e);
                 }
             }
-            renderer.batch(&mut out, &outcomes)?;
-            progress.advance(outcomes.len());
+            renderer.batch(&mut out, &batch.outcomes, &batch.rendered)?;
+            progress.advance(batch.outcomes.len());
         }
-        for o in &outcomes {
+        for o in &batch.outcomes {
             stats.add(o);
         }
         Ok(flow)

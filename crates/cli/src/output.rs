@@ -14,7 +14,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::batch::Outcome;
+use crate::batch::{Outcome, Rendered};
 use crate::input::Record;
 
 /// Bytes of context on each side of a match in a snippet.
@@ -22,10 +22,6 @@ pub const SNIPPET_RADIUS: usize = 40;
 
 /// Pieces of evidence shown per ad in the one-line format.
 const TOP_EVIDENCE: usize = 3;
-
-/// Below this many outcomes in a batch, rendering threads cost more than
-/// they save.
-const MIN_PARALLEL: usize = 8;
 
 /// The output modes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,7 +81,6 @@ pub struct Renderer {
     mode: Mode,
     style: Style,
     written: u64,
-    jobs: usize,
 }
 
 impl Renderer {
@@ -95,55 +90,21 @@ impl Renderer {
             mode,
             style,
             written: 0,
-            jobs: 1,
         }
     }
 
-    /// Renders the machine formats of a batch on up to `jobs` threads (the
-    /// bytes written are the same whatever `jobs` is).
-    pub fn jobs(mut self, jobs: usize) -> Renderer {
-        self.jobs = jobs.max(1);
-        self
-    }
-
-    /// Renders every outcome with `render` (given its index in the batch)
-    /// into one buffer per thread, then writes the buffers in order.
-    fn each<F>(&self, out: &mut dyn Write, outcomes: &[Outcome], render: F) -> io::Result<()>
-    where
-        F: Fn(usize, &Outcome, &mut Vec<u8>) -> io::Result<()> + Sync,
-    {
-        let render_chunk = |first: usize, chunk: &[Outcome]| -> io::Result<Vec<u8>> {
-            let mut buf = Vec::with_capacity(chunk.len() * 4096);
-            for (i, o) in chunk.iter().enumerate() {
-                render(first + i, o, &mut buf)?;
-            }
-            Ok(buf)
-        };
-        if self.jobs <= 1 || outcomes.len() < MIN_PARALLEL {
-            return out.write_all(&render_chunk(0, outcomes)?);
-        }
-        let size = outcomes.len().div_ceil(self.jobs);
-        let render_chunk = &render_chunk;
-        let buffers: Vec<io::Result<Vec<u8>>> = std::thread::scope(|s| {
-            let handles: Vec<_> = outcomes
-                .chunks(size)
-                .enumerate()
-                .map(|(k, chunk)| s.spawn(move || render_chunk(k * size, chunk)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                .collect()
-        });
-        for buf in buffers {
-            out.write_all(&buf?)?;
-        }
-        Ok(())
-    }
-
-    /// Writes one batch of outcomes, in order.
-    pub fn batch(&mut self, out: &mut dyn Write, outcomes: &[Outcome]) -> io::Result<()> {
-        match self.mode.clone() {
+    /// Writes one batch of outcomes, in order, using the bytes the workers
+    /// rendered when there are some for every outcome.
+    pub fn batch(
+        &mut self,
+        out: &mut dyn Write,
+        outcomes: &[Outcome],
+        rendered: &Rendered,
+    ) -> io::Result<()> {
+        let prerendered = rendered.len() == outcomes.len();
+        let mut buf = Vec::new();
+        let mode = self.mode.clone();
+        match &mode {
             Mode::Human => self.human(out, outcomes)?,
             Mode::Explain => {
                 for o in outcomes {
@@ -151,33 +112,37 @@ impl Renderer {
                 }
             }
             Mode::Json => {
-                let first = self.written == 0;
-                self.each(out, outcomes, |i, o, buf| {
-                    let sep: &[u8] = if first && i == 0 { b"[\n  " } else { b",\n  " };
-                    buf.extend_from_slice(sep);
-                    write_outcome(buf, o);
-                    Ok(())
-                })?;
-                self.written += outcomes.len() as u64;
+                for (i, o) in outcomes.iter().enumerate() {
+                    let sep: &[u8] = if self.written == 0 {
+                        b"[\n  "
+                    } else {
+                        b",\n  "
+                    };
+                    out.write_all(sep)?;
+                    if prerendered {
+                        out.write_all(rendered.item(i))?;
+                    } else {
+                        buf.clear();
+                        render_item(&mode, o, &mut buf);
+                        out.write_all(&buf)?;
+                    }
+                    self.written += 1;
+                }
             }
-            Mode::Jsonl => {
-                self.each(out, outcomes, |_, o, buf| {
-                    write_outcome(buf, o);
-                    buf.push(b'\n');
-                    Ok(())
-                })?;
+            Mode::Jsonl | Mode::Annotate(_) => {
+                if prerendered {
+                    out.write_all(rendered.bytes())?;
+                } else {
+                    for o in outcomes {
+                        render_item(&mode, o, &mut buf);
+                    }
+                    out.write_all(&buf)?;
+                }
             }
             Mode::Delimited(delimiter) => {
                 for o in outcomes {
-                    self.delimited(out, delimiter, o)?;
+                    self.delimited(out, *delimiter, o)?;
                 }
-            }
-            Mode::Annotate(field) => {
-                self.each(out, outcomes, |_, o, buf| {
-                    annotate_into(buf, o, &field);
-                    buf.push(b'\n');
-                    Ok(())
-                })?;
             }
         }
         out.flush()
@@ -914,6 +879,35 @@ fn write_evidence(out: &mut Vec<u8>, record: &Record, e: &Evidence) {
     out.extend_from_slice(b",\"snippet\":");
     write_snippet(out, section_text(record, e), e.span.clone(), SNIPPET_RADIUS);
     out.push(b'}');
+}
+
+/// How one outcome is rendered in the machine formats (`json`, `jsonl`,
+/// `--annotate`), on any thread: the workers render while they classify,
+/// and [`Renderer::batch`] writes their bytes. `None` for the formats
+/// rendered in order on one thread.
+pub fn item_renderer(mode: &Mode) -> Option<impl Fn(&Outcome, &mut Vec<u8>) + Sync + '_> {
+    if !matches!(mode, Mode::Json | Mode::Jsonl | Mode::Annotate(_)) {
+        return None;
+    }
+    Some(move |o: &Outcome, buf: &mut Vec<u8>| render_item(mode, o, buf))
+}
+
+/// One outcome in a machine format, with its line end (`jsonl`,
+/// `--annotate`) or without (`json`, whose separators [`Renderer::batch`]
+/// writes).
+fn render_item(mode: &Mode, o: &Outcome, buf: &mut Vec<u8>) {
+    match mode {
+        Mode::Json => write_outcome(buf, o),
+        Mode::Jsonl => {
+            write_outcome(buf, o);
+            buf.push(b'\n');
+        }
+        Mode::Annotate(field) => {
+            annotate_into(buf, o, field);
+            buf.push(b'\n');
+        }
+        _ => unreachable!("only the machine formats render items"),
+    }
 }
 
 /// Appends the original JSON line with `field` added (or replaced) holding
