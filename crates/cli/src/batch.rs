@@ -10,7 +10,9 @@
 //!   with its own [`Scratch`], kept for the whole run, sharing the one
 //!   immutable [`Classifier`]) and, for the machine formats, render them;
 //! * the calling thread puts the chunks back in input order and hands them
-//!   on in batches of [`BATCH_SIZE`] outcomes, as the one-job path does.
+//!   on: as they are when rendered, in batches of [`BATCH_SIZE`] outcomes
+//!   otherwise (as the one-job path does: the human format aligns its
+//!   columns per batch).
 //!
 //! The reader takes a token before reading each chunk and the calling
 //! thread gives it back once the chunk is handed on, so at most
@@ -37,7 +39,7 @@ pub const BATCH_SIZE: usize = 256;
 
 /// Records per chunk of parallel work: small enough to spread the work
 /// evenly over the workers.
-pub const CHUNK_RECORDS: usize = 64;
+pub const CHUNK_RECORDS: usize = 32;
 
 /// Title and text bytes after which a chunk is cut, so that a few huge
 /// records do not make a huge chunk.
@@ -45,7 +47,7 @@ pub const CHUNK_BYTES: usize = 512 * 1024;
 
 /// Chunks in flight per worker (being read, queued, classified, or waiting
 /// for their turn to be written).
-pub const IN_FLIGHT_PER_JOB: usize = 4;
+pub const IN_FLIGHT_PER_JOB: usize = 3;
 
 /// A record with its verdict, or the error that kept it from one.
 #[derive(Debug)]
@@ -177,8 +179,8 @@ impl Batch {
 
 /// Classifies (and, with `render`, renders) every record of the iterator
 /// `records()` builds, with `jobs` workers, handing the outcomes in input
-/// order to `sink` in batches of [`BATCH_SIZE`]; stops early when the sink
-/// says so. Returns the sink's first error.
+/// order to `sink` (in batches of [`BATCH_SIZE`] when nothing is rendered);
+/// stops early when the sink says so. Returns the sink's first error.
 ///
 /// `records` is called on the thread that reads (the readers need not be
 /// `Send`).
@@ -344,8 +346,17 @@ where
                 };
                 next += 1;
                 pending.append(batch);
-                while !stopped && pending.outcomes.len() >= BATCH_SIZE {
-                    match sink(pending.take_front(BATCH_SIZE)) {
+                // Rendered chunks go out as they are (their bytes do not
+                // depend on the batch boundaries); the others in full
+                // batches, as with one job.
+                let full = if render.is_some() { 1 } else { BATCH_SIZE };
+                while !stopped && pending.outcomes.len() >= full {
+                    let size = if render.is_some() {
+                        pending.outcomes.len()
+                    } else {
+                        BATCH_SIZE
+                    };
+                    match sink(pending.take_front(size)) {
                         Ok(ControlFlow::Continue(())) => {}
                         Ok(ControlFlow::Break(())) => stopped = true,
                         Err(e) => {
