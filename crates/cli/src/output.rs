@@ -736,8 +736,20 @@ fn write_flat_escaped(out: &mut Vec<u8>, s: &str, trim_start: bool, trim_end: bo
             run = i + 1;
         }
         i += 1;
-        while i < bytes.len() && CLASS[usize::from(bytes[i])] == PLAIN {
-            i += 1;
+        // The run goes on over plain bytes and over single spaces between
+        // them, which flattening keeps as they are.
+        while let Some(&b) = bytes.get(i) {
+            if CLASS[usize::from(b)] == PLAIN {
+                i += 1;
+            } else if b == b' '
+                && bytes
+                    .get(i + 1)
+                    .is_some_and(|&c| CLASS[usize::from(c)] == PLAIN)
+            {
+                i += 2;
+            } else {
+                break;
+            }
         }
     }
     out.extend_from_slice(&bytes[run..]);
