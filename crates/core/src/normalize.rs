@@ -314,6 +314,25 @@ const MAX_ENTITY_LEN: usize = 12;
 /// Words longer than this are kept but never stemmed (see `tokenize`).
 pub(crate) const MAX_WORD_BYTES: usize = 64;
 
+/// ASCII letters and digits, by byte: [`LOWER`] (lower-case letters and
+/// digits), [`UPPER`], or 0 for the other bytes.
+static ASCII_WORD: [u8; 256] = {
+    let mut t = [0; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_uppercase() {
+            t[b] = UPPER;
+        } else if c.is_ascii_alphanumeric() {
+            t[b] = LOWER;
+        }
+        b += 1;
+    }
+    t
+};
+const LOWER: u8 = 1;
+const UPPER: u8 = 2;
+
 struct Scanner<'t, 'o> {
     text: &'t str,
     out: &'o mut Normalized,
@@ -408,17 +427,22 @@ impl<'t, 'o> Scanner<'t, 'o> {
             return false;
         }
         let mut i = start;
-        while let Some(&b) = bytes.get(i) {
-            if b.is_ascii_alphanumeric() {
+        let mut kinds = 0;
+        loop {
+            while let Some(&b) = bytes.get(i) {
+                let kind = ASCII_WORD[usize::from(b)];
+                if kind == 0 {
+                    break;
+                }
+                kinds |= kind;
                 i += 1;
-            } else if b == 0xC3 && bytes.get(i + 1).is_some_and(|&c| c >= 0xA0 && c != 0xB7) {
+            }
+            match (bytes.get(i), bytes.get(i + 1)) {
                 // `à`–`ÿ` but `÷`.
-                i += 2;
-            } else if b == 0xC5 && bytes.get(i + 1) == Some(&0x93) {
+                (Some(0xC3), Some(&c)) if c >= 0xA0 && c != 0xB7 => i += 2,
                 // `œ`.
-                i += 2;
-            } else {
-                break;
+                (Some(0xC5), Some(0x93)) => i += 2,
+                _ => break,
             }
         }
         if i == start {
@@ -431,7 +455,9 @@ impl<'t, 'o> Scanner<'t, 'o> {
         }
         let from = self.word.len();
         self.word.push_str(&self.text[start..i]);
-        self.word[from..].make_ascii_lowercase();
+        if kinds & UPPER != 0 {
+            self.word[from..].make_ascii_lowercase();
+        }
         self.pos = i;
         true
     }
