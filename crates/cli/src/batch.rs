@@ -31,7 +31,7 @@ use std::sync::Mutex;
 
 use classify_core::{Ad, Classifier, Scratch, Verdict};
 
-use crate::input::{Location, ReadResult, Record, RecordError};
+use crate::input::{InputKind, Location, ReadOptions, ReadResult, Record, RecordError, Source};
 
 /// Outcomes per batch handed to the sink: what a human-format batch aligns
 /// its columns over, and how often the output is flushed.
@@ -210,6 +210,32 @@ where
         }
     }
     pipeline(records, classifier, jobs, render, &mut sink)
+}
+
+/// The workers worth starting for `sources`: one when they hold a single
+/// ad (standard input or one file read whole, as text or HTML), where
+/// starting threads would only add to the latency; `jobs` otherwise.
+pub fn jobs_for(sources: &[Source], options: &ReadOptions, jobs: usize) -> usize {
+    let whole =
+        |kind: Option<InputKind>| matches!(kind, None | Some(InputKind::Text | InputKind::Html));
+    let single = match sources {
+        [Source::Stdin] => whole(options.forced),
+        [Source::Path { path, explicit }] => {
+            let by_extension = InputKind::from_path(path);
+            let kind = if *explicit {
+                options.forced.or(by_extension)
+            } else {
+                by_extension
+            };
+            path.is_file() && whole(kind)
+        }
+        _ => false,
+    };
+    if single {
+        1
+    } else {
+        jobs
+    }
 }
 
 /// Classifies one chunk on the current thread.

@@ -197,7 +197,8 @@ fn classify(args: &ClassifyArgs, lexicon: Option<&Path>) -> Result<u8, Fatal> {
     let render = item_renderer.as_ref().map(|r| r as batch::Render<'_>);
     let (sources, read) = (config.sources.clone(), config.read.clone());
     let records = move || input::Records::new(sources, read);
-    batch::classify_all(records, &classifier, config.jobs, render, |mut batch| {
+    let jobs = batch::jobs_for(&config.sources, &config.read, config.jobs);
+    batch::classify_all(records, &classifier, jobs, render, |mut batch| {
         let mut flow = ControlFlow::Continue(());
         if config.strict {
             if let Some(i) = batch
