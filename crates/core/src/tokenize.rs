@@ -267,8 +267,12 @@ const WORD_CACHE_LIMIT: usize = 1 << 16;
 pub struct TokenScratch {
     key: String,
     word: String,
-    /// Normalized word → its token key (`None`: no token, a stop word).
-    cache: FastMap<Box<str>, Option<u32>>,
+    /// Normalized word → its token key (`None`: no token, a stop word),
+    /// for words of up to [`INLINE_WORD_BYTES`] bytes, held in the table
+    /// itself (one memory access per lookup, no pointer to follow).
+    cache: FastMap<InlineWord, Option<u32>>,
+    /// The same for longer words.
+    long_cache: FastMap<Box<str>, Option<u32>>,
     /// The stamp of the vocabulary the cache was filled against.
     cache_stamp: u64,
 }
@@ -296,15 +300,66 @@ impl TokenScratch {
             // Never stemmed, and not worth remembering.
             return self.compute(text, stemmer, vocabulary);
         }
-        if let Some(&key) = self.cache.get(text) {
+        if let Some(word) = InlineWord::new(text) {
+            if let Some(&key) = self.cache.get(&word) {
+                return key;
+            }
+            let key = self.compute(text, stemmer, vocabulary);
+            if self.cache.len() >= WORD_CACHE_LIMIT {
+                self.cache.clear();
+            }
+            self.cache.insert(word, key);
+            return key;
+        }
+        if let Some(&key) = self.long_cache.get(text) {
             return key;
         }
         let key = self.compute(text, stemmer, vocabulary);
-        if self.cache.len() >= WORD_CACHE_LIMIT {
-            self.cache.clear();
+        if self.long_cache.len() >= WORD_CACHE_LIMIT {
+            self.long_cache.clear();
         }
-        self.cache.insert(text.into(), key);
+        self.long_cache.insert(text.into(), key);
         key
+    }
+
+    fn clear_cache(&mut self) {
+        self.cache.clear();
+        self.long_cache.clear();
+    }
+}
+
+/// Longest word [`InlineWord`] holds.
+const INLINE_WORD_BYTES: usize = 23;
+
+/// A short word as a map key: its bytes, zero-padded, and its length in
+/// the last byte, as three machine words (compared and hashed without a
+/// loop or a pointer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct InlineWord([u64; 3]);
+
+impl InlineWord {
+    fn new(text: &str) -> Option<InlineWord> {
+        let bytes = text.as_bytes();
+        if bytes.len() > INLINE_WORD_BYTES {
+            return None;
+        }
+        let mut buf = [0u8; 24];
+        buf[..bytes.len()].copy_from_slice(bytes);
+        buf[23] = bytes.len() as u8;
+        let word = |i: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&buf[8 * i..8 * i + 8]);
+            u64::from_le_bytes(w)
+        };
+        Some(InlineWord([word(0), word(1), word(2)]))
+    }
+}
+
+impl std::hash::Hash for InlineWord {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for w in self.0 {
+            state.write_u64(w);
+        }
     }
 }
 
@@ -321,7 +376,7 @@ pub fn tokenize_into(
 ) {
     out.clear();
     if scratch.cache_stamp != vocabulary.stamp {
-        scratch.cache.clear();
+        scratch.clear_cache();
         scratch.cache_stamp = vocabulary.stamp;
     }
     for (i, word) in normalized.words().iter().enumerate() {
