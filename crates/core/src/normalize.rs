@@ -448,6 +448,23 @@ impl<'t, 'o> Scanner<'t, 'o> {
         if i == start {
             return false;
         }
+        let whole =
+            self.word.is_empty() && matches!(bytes.get(i), None | Some(b' ' | b'\t' | b','));
+        if whole {
+            // A whole word between plain separators: straight to the
+            // output, as `end_word` would write it (the separator only
+            // ends the word).
+            self.word_span = start..i;
+            let after_slash = std::mem::take(&mut self.after_slash);
+            let from = self.out.buffer.len();
+            self.out.buffer.push_str(&self.text[start..i]);
+            if kinds & UPPER != 0 {
+                self.out.buffer[from..].make_ascii_lowercase();
+            }
+            self.push_word(from, after_slash);
+            self.pos = (i + 1).min(bytes.len());
+            return true;
+        }
         if self.word.is_empty() {
             self.word_span = start..i;
         } else {
@@ -680,6 +697,14 @@ impl<'t, 'o> Scanner<'t, 'o> {
         };
         let start = self.out.buffer.len();
         self.out.buffer.push_str(form);
+        self.push_word(start, after_slash);
+        self.clear_word();
+    }
+
+    /// Records the word written at `start..` of the output buffer (with
+    /// `word_span` as its span), or drops it when it is empty or the
+    /// feminine of the word before a `/`.
+    fn push_word(&mut self, start: usize, after_slash: bool) {
         let dropped = after_slash
             && self.out.words.last().is_some_and(|prev| {
                 let prev_form = &self.out.buffer[prev.norm.clone()];
@@ -697,7 +722,6 @@ impl<'t, 'o> Scanner<'t, 'o> {
             self.unit_has_words = true;
             self.out.units = self.unit + 1;
         }
-        self.clear_word();
     }
 
     fn clear_word(&mut self) {
