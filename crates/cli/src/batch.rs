@@ -120,6 +120,10 @@ impl Rendered {
     }
 
     fn append(&mut self, other: Rendered) {
+        if self.ends.is_empty() {
+            *self = other;
+            return;
+        }
         let base = self.bytes.len();
         self.bytes.extend_from_slice(&other.bytes);
         self.ends.extend(other.ends.iter().map(|e| e + base));
@@ -146,7 +150,9 @@ impl Rendered {
 }
 
 /// Consecutive outcomes in input order, with their rendered bytes when a
-/// renderer was given (then `rendered.len() == outcomes.len()`).
+/// renderer was given (then `rendered.len() == outcomes.len()`, and with
+/// more than one job the outcomes keep only their ids, sources, labels and
+/// errors: see [`slim`]).
 #[derive(Debug, Default)]
 pub struct Batch {
     /// The outcomes.
@@ -163,6 +169,10 @@ impl Batch {
     }
 
     fn append(&mut self, other: Batch) {
+        if self.outcomes.is_empty() {
+            *self = other;
+            return;
+        }
         self.outcomes.extend(other.outcomes);
         self.rendered.append(other.rendered);
     }
@@ -265,6 +275,27 @@ fn process(
     Batch { outcomes, rendered }
 }
 
+/// Drops what the sink no longer needs once an outcome is rendered: the
+/// record's texts and the verdict's details. The sink of a rendered batch
+/// reads only ids, sources, labels and errors (and writes the rendered
+/// bytes), and freeing the rest here, on the worker that allocated it,
+/// keeps that work off the writing thread (it was 60 % of it).
+fn slim(o: &mut Outcome) {
+    match o {
+        Outcome::Classified(record, verdict) => {
+            record.title = String::new();
+            record.text = String::new();
+            record.raw = None;
+            verdict.evidence = Vec::new();
+            verdict.families = Vec::new();
+            verdict.features = Default::default();
+            verdict.scores = Vec::new();
+            verdict.rome = Vec::new();
+        }
+        Outcome::Failed(e) => e.raw = None,
+    }
+}
+
 /// The next chunk of records: up to [`CHUNK_RECORDS`] records or
 /// [`CHUNK_BYTES`] of text.
 fn next_chunk(records: &mut impl Iterator<Item = ReadResult>) -> Vec<ReadResult> {
@@ -336,7 +367,11 @@ where
                         continue;
                     }
                     let batch = panic::catch_unwind(AssertUnwindSafe(|| {
-                        process(chunk, classifier, &mut scratch, render)
+                        let mut batch = process(chunk, classifier, &mut scratch, render);
+                        if render.is_some() {
+                            batch.outcomes.iter_mut().for_each(slim);
+                        }
+                        batch
                     }));
                     let failed = batch.is_err();
                     if done_tx.send((seq, batch)).is_err() || failed {
