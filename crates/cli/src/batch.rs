@@ -41,8 +41,8 @@ pub const BATCH_SIZE: usize = 256;
 /// evenly over the workers.
 pub const CHUNK_RECORDS: usize = 32;
 
-/// Title and text bytes after which a chunk is cut, so that a few huge
-/// records do not make a huge chunk.
+/// Bytes of text (title, body and the raw line) after which a chunk is
+/// cut, so that a few huge records do not make a huge chunk.
 pub const CHUNK_BYTES: usize = 512 * 1024;
 
 /// Chunks in flight per worker (being read, queued, classified, or waiting
