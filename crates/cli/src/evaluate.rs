@@ -56,17 +56,18 @@ pub fn run(args: &EvaluateArgs, lexicon: Option<&Path>) -> Result<u8, Fatal> {
             read.forced = Some(crate::input::InputKind::Jsonl);
         }
     }
-    let records = Records::new(config::sources(&args.files), read);
+    let sources = config::sources(&args.files);
     let mut confusion = Confusion::new();
     let mut misses = Vec::new();
     let mut failed = 0u64;
     let strict = args.input.strict;
     batch::classify_all(
-        records,
+        move || Records::new(sources, read),
         &classifier,
         config::jobs(&args.input),
-        |outcomes| {
-            for o in outcomes {
+        None,
+        |batch| {
+            for o in batch.outcomes {
                 let (record, verdict) = match o {
                     Outcome::Classified(r, v) => (r, v),
                     Outcome::Failed(e) => {

@@ -246,29 +246,36 @@ fn classify(args: &ClassifyArgs, lexicon: Option<&Path>) -> Result<u8, Fatal> {
     let config = config::classify(args).map_err(Fatal::Usage)?;
     let classifier = config::classifier(lexicon)?;
     let mut out = BufWriter::new(io::stdout().lock());
-    let mut renderer = Renderer::new(config.mode.clone(), config.style).jobs(config.jobs);
+    let mut renderer = Renderer::new(config.mode.clone(), config.style);
     let mut stats = Stats::default();
     let mut progress = Progress::new(config.progress && io::stderr().is_terminal());
-    let records = input::Records::new(config.sources.clone(), config.read.clone());
-    batch::classify_all(records, &classifier, config.jobs, |mut outcomes| {
+    let item_renderer = output::item_renderer(&config.mode);
+    let render = item_renderer.as_ref().map(|r| r as batch::Render<'_>);
+    let (sources, read) = (config.sources.clone(), config.read.clone());
+    let records = move || input::Records::new(sources, read);
+    let jobs = batch::jobs_for(&config.sources, &config.read, config.jobs);
+    batch::classify_all(records, &classifier, jobs, render, |mut batch| {
         // With --strict, the records before the first error, then the error.
-        let first_error = if config.strict {
-            outcomes
+        let stop = if config.strict {
+            batch
+                .outcomes
                 .iter()
                 .position(|o| matches!(o, Outcome::Failed(_)))
+                .map(|i| {
+                    let Outcome::Failed(e) = batch.outcomes.remove(i) else {
+                        unreachable!("the first error is at i")
+                    };
+                    batch.truncate(i);
+                    e
+                })
         } else {
             None
         };
-        let stop = first_error.map(|i| {
-            let rest = outcomes.split_off(i);
-            match rest.into_iter().next() {
-                Some(Outcome::Failed(e)) => e,
-                _ => unreachable!("the first error is at i"),
-            }
-        });
-        renderer.batch(&mut out, &outcomes, &mut |e| report(&mut progress, e))?;
-        progress.advance(outcomes.len());
-        for o in &outcomes {
+        renderer.batch(&mut out, &batch.outcomes, &batch.rendered, &mut |e| {
+            report(&mut progress, e)
+        })?;
+        progress.advance(batch.outcomes.len());
+        for o in &batch.outcomes {
             stats.add(o);
         }
         match stop {

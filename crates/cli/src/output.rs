@@ -14,7 +14,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::batch::Outcome;
+use crate::batch::{Outcome, Rendered};
 use crate::input::{Record, RecordError};
 
 /// Bytes of context on each side of a match in a snippet.
@@ -22,10 +22,6 @@ pub const SNIPPET_RADIUS: usize = 40;
 
 /// Pieces of evidence shown per ad in the one-line format.
 const TOP_EVIDENCE: usize = 3;
-
-/// Below this many outcomes in a batch, rendering threads cost more than
-/// they save.
-const MIN_PARALLEL: usize = 8;
 
 /// The output modes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,7 +81,6 @@ pub struct Renderer {
     mode: Mode,
     style: Style,
     written: u64,
-    jobs: usize,
 }
 
 impl Renderer {
@@ -95,50 +90,7 @@ impl Renderer {
             mode,
             style,
             written: 0,
-            jobs: 1,
         }
-    }
-
-    /// Renders the machine formats of a batch on up to `jobs` threads (the
-    /// bytes written are the same whatever `jobs` is).
-    pub fn jobs(mut self, jobs: usize) -> Renderer {
-        self.jobs = jobs.max(1);
-        self
-    }
-
-    /// Renders every outcome with `render` (given its index in the batch)
-    /// into one buffer per thread, then writes the buffers in order.
-    fn each<F>(&self, out: &mut dyn Write, outcomes: &[Outcome], render: F) -> io::Result<()>
-    where
-        F: Fn(usize, &Outcome, &mut Vec<u8>) -> io::Result<()> + Sync,
-    {
-        let render_chunk = |first: usize, chunk: &[Outcome]| -> io::Result<Vec<u8>> {
-            let mut buf = Vec::with_capacity(chunk.len() * 4096);
-            for (i, o) in chunk.iter().enumerate() {
-                render(first + i, o, &mut buf)?;
-            }
-            Ok(buf)
-        };
-        if self.jobs <= 1 || outcomes.len() < MIN_PARALLEL {
-            return out.write_all(&render_chunk(0, outcomes)?);
-        }
-        let size = outcomes.len().div_ceil(self.jobs);
-        let render_chunk = &render_chunk;
-        let buffers: Vec<io::Result<Vec<u8>>> = std::thread::scope(|s| {
-            let handles: Vec<_> = outcomes
-                .chunks(size)
-                .enumerate()
-                .map(|(k, chunk)| s.spawn(move || render_chunk(k * size, chunk)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                .collect()
-        });
-        for buf in buffers {
-            out.write_all(&buf?)?;
-        }
-        Ok(())
     }
 
     /// Whether the mode is for a person (the one-line and `--explain`
@@ -147,9 +99,10 @@ impl Renderer {
         matches!(self.mode, Mode::Human | Mode::Explain)
     }
 
-    /// Writes one batch of outcomes, in order, and hands each failed
-    /// record to `report` (which prints it on standard error), so that
-    /// every error appears once for each reader: in the formats for
+    /// Writes one batch of outcomes, in order, using the bytes the workers
+    /// rendered when there are some for every outcome, and hands each
+    /// failed record to `report` (which prints it on standard error), so
+    /// that every error appears once for each reader: in the formats for
     /// programs it also gets its output record, in place; in the formats
     /// for people, which share the terminal with standard error, it gets
     /// no line of its own, and `out` is flushed before each report so that
@@ -158,6 +111,7 @@ impl Renderer {
         &mut self,
         out: &mut dyn Write,
         outcomes: &[Outcome],
+        rendered: &Rendered,
         report: &mut dyn FnMut(&RecordError),
     ) -> io::Result<()> {
         if !self.for_people() {
@@ -167,7 +121,10 @@ impl Renderer {
                 }
             }
         }
-        match self.mode.clone() {
+        let prerendered = rendered.len() == outcomes.len();
+        let mut buf = Vec::new();
+        let mode = self.mode.clone();
+        match &mode {
             Mode::Human => self.human(out, outcomes, report)?,
             Mode::Explain => {
                 for o in outcomes {
@@ -181,33 +138,37 @@ impl Renderer {
                 }
             }
             Mode::Json => {
-                let first = self.written == 0;
-                self.each(out, outcomes, |i, o, buf| {
-                    let sep: &[u8] = if first && i == 0 { b"[\n  " } else { b",\n  " };
-                    buf.extend_from_slice(sep);
-                    serde_json::to_writer(&mut *buf, &OutcomeJson(o))?;
-                    Ok(())
-                })?;
-                self.written += outcomes.len() as u64;
+                for (i, o) in outcomes.iter().enumerate() {
+                    let sep: &[u8] = if self.written == 0 {
+                        b"[\n  "
+                    } else {
+                        b",\n  "
+                    };
+                    out.write_all(sep)?;
+                    if prerendered {
+                        out.write_all(rendered.item(i))?;
+                    } else {
+                        buf.clear();
+                        render_item(&mode, o, &mut buf);
+                        out.write_all(&buf)?;
+                    }
+                    self.written += 1;
+                }
             }
-            Mode::Jsonl => {
-                self.each(out, outcomes, |_, o, buf| {
-                    serde_json::to_writer(&mut *buf, &OutcomeJson(o))?;
-                    buf.push(b'\n');
-                    Ok(())
-                })?;
+            Mode::Jsonl | Mode::Annotate(_) => {
+                if prerendered {
+                    out.write_all(rendered.bytes())?;
+                } else {
+                    for o in outcomes {
+                        render_item(&mode, o, &mut buf);
+                    }
+                    out.write_all(&buf)?;
+                }
             }
             Mode::Delimited(delimiter) => {
                 for o in outcomes {
-                    self.delimited(out, delimiter, o)?;
+                    self.delimited(out, *delimiter, o)?;
                 }
-            }
-            Mode::Annotate(field) => {
-                self.each(out, outcomes, |_, o, buf| {
-                    buf.extend_from_slice(annotate(o, &field).as_bytes());
-                    buf.push(b'\n');
-                    Ok(())
-                })?;
             }
         }
         out.flush()
@@ -668,37 +629,433 @@ impl Serialize for EvidenceJson<'_> {
     }
 }
 
-/// The original JSON line with `field` added (or replaced) holding the
-/// verdict; the rest of the line is kept byte for byte when the field is
-/// new. A line that was not a JSON object becomes `{field: verdict}`.
-pub fn annotate(o: &Outcome, field: &str) -> String {
+// ---------------------------------------------------------------------------
+// Direct JSON writing: the bytes `OutcomeJson` serializes to, written
+// without going through serde (no intermediate snippet string, one pass of
+// flattening and escaping, fixed keys written as literals). The tests check
+// it against `OutcomeJson` byte for byte.
+// ---------------------------------------------------------------------------
+
+/// Byte classes for [`write_escaped`] and [`write_flat_escaped`].
+const PLAIN: u8 = 0;
+/// `"`, `\` and the control characters that are not whitespace.
+const ESCAPE: u8 = 1;
+/// ASCII whitespace (`\t` to `\r`, space): escaped, or flattened.
+const SPACE: u8 = 2;
+/// The first byte of a multi-byte character that may be whitespace
+/// (U+0085, U+00A0, U+1680, U+2000–U+200A, U+2028, U+2029, U+202F,
+/// U+205F, U+3000).
+const MAYBE_SPACE: u8 = 3;
+
+static CLASS: [u8; 256] = {
+    let mut t = [PLAIN; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = ESCAPE;
+        b += 1;
+    }
+    t[b'"' as usize] = ESCAPE;
+    t[b'\\' as usize] = ESCAPE;
+    let mut b = 0x09;
+    while b <= 0x0D {
+        t[b] = SPACE;
+        b += 1;
+    }
+    t[b' ' as usize] = SPACE;
+    t[0xC2] = MAYBE_SPACE;
+    t[0xE1] = MAYBE_SPACE;
+    t[0xE2] = MAYBE_SPACE;
+    t[0xE3] = MAYBE_SPACE;
+    t
+};
+
+/// Writes the JSON escape of the ASCII byte `b` (`"`, `\` or a control
+/// character), as serde_json does.
+fn push_escape(out: &mut Vec<u8>, b: u8) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let short = match b {
+        b'"' => b'"',
+        b'\\' => b'\\',
+        0x08 => b'b',
+        0x09 => b't',
+        0x0A => b'n',
+        0x0C => b'f',
+        0x0D => b'r',
+        _ => {
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(b >> 4)]);
+            out.push(HEX[usize::from(b & 0xF)]);
+            return;
+        }
+    };
+    out.push(b'\\');
+    out.push(short);
+}
+
+/// Writes `s` as a JSON string, quotes included.
+fn write_str(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    write_escaped(out, s);
+    out.push(b'"');
+}
+
+/// Writes the escaped contents of a JSON string: runs of plain bytes are
+/// copied at once.
+fn write_escaped(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b < 0x20 || b == b'"' || b == b'\\' {
+            out.extend_from_slice(&bytes[run..i]);
+            push_escape(out, b);
+            run = i + 1;
+        }
+    }
+    out.extend_from_slice(&bytes[run..]);
+}
+
+/// The length of the whitespace character starting at `i`, or 0.
+#[inline]
+fn space_len(bytes: &[u8], i: usize) -> usize {
+    match CLASS[usize::from(bytes[i])] {
+        SPACE => 1,
+        MAYBE_SPACE => {
+            let rest = &bytes[i..];
+            let n = match rest[0] {
+                0xC2 => 2,
+                _ => 3,
+            };
+            match std::str::from_utf8(&rest[..n.min(rest.len())]) {
+                Ok(c) if c.chars().next().is_some_and(char::is_whitespace) => n,
+                _ => 0,
+            }
+        }
+        _ => 0,
+    }
+}
+
+/// [`push_flat`] and [`write_escaped`] in one pass: every run of
+/// whitespace becomes one space (none at the start when `trim_start`, none
+/// at the end when `trim_end`), and the rest is escaped.
+fn write_flat_escaped(out: &mut Vec<u8>, s: &str, trim_start: bool, trim_end: bool) {
+    let bytes = s.as_bytes();
+    let mut space = false;
+    let mut any = false;
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let class = CLASS[usize::from(bytes[i])];
+        if class != PLAIN {
+            let n = space_len(bytes, i);
+            if n > 0 {
+                out.extend_from_slice(&bytes[run..i]);
+                space = true;
+                i += n;
+                run = i;
+                continue;
+            }
+        }
+        // A character that is not whitespace starts at `i`.
+        if space {
+            if any || !trim_start {
+                out.push(b' ');
+            }
+            space = false;
+        }
+        any = true;
+        if class == ESCAPE {
+            out.extend_from_slice(&bytes[run..i]);
+            push_escape(out, bytes[i]);
+            run = i + 1;
+        }
+        i += 1;
+        // The run goes on over plain bytes and over single spaces between
+        // them, which flattening keeps as they are.
+        while let Some(&b) = bytes.get(i) {
+            if CLASS[usize::from(b)] == PLAIN {
+                i += 1;
+            } else if b == b' '
+                && bytes
+                    .get(i + 1)
+                    .is_some_and(|&c| CLASS[usize::from(c)] == PLAIN)
+            {
+                i += 2;
+            } else {
+                break;
+            }
+        }
+    }
+    out.extend_from_slice(&bytes[run..]);
+    if space && !trim_end && (any || !trim_start) {
+        out.push(b' ');
+    }
+}
+
+/// Writes a number as serde_json does (`null` when not finite).
+fn write_f64(out: &mut Vec<u8>, v: f64) {
+    use serde_json::ser::Formatter;
+    let mut f = serde_json::ser::CompactFormatter;
+    let written = if v.is_finite() {
+        f.write_f64(out, v)
+    } else {
+        f.write_null(out)
+    };
+    written.expect("writing to a Vec cannot fail");
+}
+
+fn write_u64(out: &mut Vec<u8>, v: u64) {
+    use serde_json::ser::Formatter;
+    serde_json::ser::CompactFormatter
+        .write_u64(out, v)
+        .expect("writing to a Vec cannot fail");
+}
+
+fn write_bool(out: &mut Vec<u8>, v: bool) {
+    out.extend_from_slice(if v { b"true" } else { b"false" });
+}
+
+/// The snippet of [`snippet`] without marks, written as a JSON string.
+fn write_snippet(out: &mut Vec<u8>, text: &str, span: Range<usize>, radius: usize) {
+    let s = floor_boundary(text, span.start);
+    let e = ceil_boundary(text, span.end.max(s));
+    let from = floor_boundary(text, s.saturating_sub(radius));
+    let to = ceil_boundary(text, e.saturating_add(radius));
+    out.push(b'"');
+    if from > 0 {
+        out.extend_from_slice("…".as_bytes());
+    }
+    write_flat_escaped(out, &text[from..s], true, false);
+    write_flat_escaped(out, &text[s..e], true, true);
+    write_flat_escaped(out, &text[e..to], false, true);
+    if to < text.len() {
+        out.extend_from_slice("…".as_bytes());
+    }
+    out.push(b'"');
+}
+
+/// Writes the document [`OutcomeJson`] serializes to, byte for byte.
+pub fn write_outcome(out: &mut Vec<u8>, o: &Outcome) {
+    out.extend_from_slice(b"{\"id\":");
+    write_str(out, o.id());
+    out.extend_from_slice(b",\"source\":\"");
+    let source = o.source();
+    write_escaped(out, &source.file);
+    if let Some(line) = source.line {
+        out.push(b':');
+        write_u64(out, line);
+    }
+    out.push(b'"');
+    match o {
+        Outcome::Classified(record, v) => {
+            out.extend_from_slice(b",\"label\":");
+            write_str(out, v.label.as_str());
+            out.extend_from_slice(b",\"confidence\":");
+            write_f64(out, v.confidence);
+            out.extend_from_slice(b",\"scores\":{");
+            for (i, s) in v.scores.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_str(out, s.label.as_str());
+                out.push(b':');
+                write_f64(out, s.score);
+            }
+            out.extend_from_slice(b"},\"social\":");
+            write_f64(out, v.social);
+            out.extend_from_slice(b",\"families\":{");
+            for (i, f) in v.families.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_str(out, &f.family);
+                out.push(b':');
+                write_f64(out, f.score);
+            }
+            out.extend_from_slice(b"},\"evidence\":[");
+            for (i, e) in v.evidence.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_evidence(out, record, e);
+            }
+            out.extend_from_slice(b"],\"rome\":[");
+            for (i, r) in v.rome.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_str(out, r);
+            }
+            out.extend_from_slice(b"],\"error\":null}");
+        }
+        Outcome::Failed(e) => {
+            out.extend_from_slice(
+                b",\"label\":null,\"confidence\":null,\"scores\":null,\"social\":null,\
+                  \"families\":null,\"evidence\":null,\"rome\":null,\"error\":",
+            );
+            write_str(out, &e.message);
+            out.push(b'}');
+        }
+    }
+}
+
+fn write_evidence(out: &mut Vec<u8>, record: &Record, e: &Evidence) {
+    out.extend_from_slice(b"{\"entry\":");
+    write_str(out, &e.entry);
+    out.extend_from_slice(b",\"kind\":");
+    write_str(out, kind_str(e));
+    out.extend_from_slice(b",\"family\":");
+    write_str(out, &e.family);
+    out.extend_from_slice(b",\"weight\":");
+    write_f64(out, e.weight);
+    out.extend_from_slice(b",\"contribution\":");
+    write_f64(out, e.contribution);
+    out.extend_from_slice(b",\"negated\":");
+    write_bool(out, e.negated);
+    out.extend_from_slice(b",\"deferred\":");
+    write_bool(out, e.deferred);
+    out.extend_from_slice(b",\"section\":");
+    write_str(out, section_str(e.section));
+    out.extend_from_slice(b",\"span\":[");
+    write_u64(out, e.span.start as u64);
+    out.push(b',');
+    write_u64(out, e.span.end as u64);
+    out.extend_from_slice(b"],\"match\":");
+    write_str(out, matched(record, e));
+    out.extend_from_slice(b",\"snippet\":");
+    write_snippet(out, section_text(record, e), e.span.clone(), SNIPPET_RADIUS);
+    out.push(b'}');
+}
+
+/// How one outcome is rendered in the machine formats (`json`, `jsonl`,
+/// `--annotate`), on any thread: the workers render while they classify,
+/// and [`Renderer::batch`] writes their bytes. `None` for the formats
+/// rendered in order on one thread.
+pub fn item_renderer(mode: &Mode) -> Option<impl Fn(&Outcome, &mut Vec<u8>) + Sync + '_> {
+    if !matches!(mode, Mode::Json | Mode::Jsonl | Mode::Annotate(_)) {
+        return None;
+    }
+    Some(move |o: &Outcome, buf: &mut Vec<u8>| render_item(mode, o, buf))
+}
+
+/// One outcome in a machine format, with its line end (`jsonl`,
+/// `--annotate`) or without (`json`, whose separators [`Renderer::batch`]
+/// writes).
+fn render_item(mode: &Mode, o: &Outcome, buf: &mut Vec<u8>) {
+    match mode {
+        Mode::Json => write_outcome(buf, o),
+        Mode::Jsonl => {
+            write_outcome(buf, o);
+            buf.push(b'\n');
+        }
+        Mode::Annotate(field) => {
+            annotate_into(buf, o, field);
+            buf.push(b'\n');
+        }
+        _ => unreachable!("only the machine formats render items"),
+    }
+}
+
+/// Appends the original JSON line with `field` added (or replaced) holding
+/// the verdict; the rest of the line is kept byte for byte when the field
+/// is new. A line that was not a JSON object becomes `{field: verdict}`.
+///
+/// A new field is spliced in before the line's final `}` (the line is only
+/// scanned for its top-level keys, no JSON tree is built); a field the line
+/// already holds is replaced by re-serializing the object.
+pub fn annotate_into(out: &mut Vec<u8>, o: &Outcome, field: &str) {
     let raw = match o {
         Outcome::Classified(r, _) => r.raw.as_deref(),
         Outcome::Failed(e) => e.raw.as_deref(),
     };
-    let verdict = outcome_json(o);
-    let added = format!(
-        "{}:{}",
-        Value::from(field),
-        serde_json::to_string(&verdict).expect("values serialize")
-    );
-    let Some(raw) = raw else {
-        return format!("{{{added}}}");
-    };
-    let Ok(Value::Object(mut map)) = serde_json::from_str::<Value>(raw) else {
-        return format!("{{{added}}}");
-    };
-    if map.contains_key(field) {
-        map.insert(field.to_string(), verdict);
-        return Value::Object(map).to_string();
+    let keys = raw.and_then(|raw| scan_keys(raw, field));
+    match (raw, keys) {
+        (Some(raw), Some(keys)) if !keys.has_field => {
+            let body = raw.trim_end();
+            let body = body.strip_suffix('}').unwrap_or(body).trim_end();
+            out.extend_from_slice(body.as_bytes());
+            if !keys.empty {
+                out.push(b',');
+            }
+            write_str(out, field);
+            out.push(b':');
+            write_outcome(out, o);
+            out.push(b'}');
+        }
+        (Some(raw), Some(_)) => {
+            let Ok(Value::Object(mut map)) = serde_json::from_str::<Value>(raw) else {
+                unreachable!("scanned as an object");
+            };
+            map.insert(field.to_string(), outcome_json(o));
+            serde_json::to_writer(&mut *out, &map).expect("values serialize");
+        }
+        _ => {
+            out.push(b'{');
+            write_str(out, field);
+            out.push(b':');
+            write_outcome(out, o);
+            out.push(b'}');
+        }
     }
-    let body = raw.trim_end();
-    let body = body.strip_suffix('}').unwrap_or(body).trim_end();
-    if map.is_empty() {
-        format!("{body}{added}}}")
-    } else {
-        format!("{body},{added}}}")
+}
+
+/// What [`scan_keys`] found at the top level of an object.
+struct Keys {
+    empty: bool,
+    has_field: bool,
+}
+
+/// The top-level keys of `raw` when it is one JSON object (values skipped,
+/// nothing kept), or `None`.
+fn scan_keys(raw: &str, field: &str) -> Option<Keys> {
+    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+    struct Scan<'f>(&'f str);
+    struct IsField<'f>(&'f str);
+
+    impl<'de> DeserializeSeed<'de> for IsField<'_> {
+        type Value = bool;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+            d.deserialize_str(self)
+        }
     }
+    impl Visitor<'_> for IsField<'_> {
+        type Value = bool;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a key")
+        }
+        fn visit_str<E>(self, key: &str) -> Result<bool, E> {
+            Ok(key == self.0)
+        }
+    }
+    impl<'de> DeserializeSeed<'de> for Scan<'_> {
+        type Value = Keys;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Keys, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Scan<'_> {
+        type Value = Keys;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Keys, A::Error> {
+            let mut keys = Keys {
+                empty: true,
+                has_field: false,
+            };
+            while let Some(is_field) = map.next_key_seed(IsField(self.0))? {
+                map.next_value::<IgnoredAny>()?;
+                keys.empty = false;
+                keys.has_field |= is_field;
+            }
+            Ok(keys)
+        }
+    }
+
+    let mut de = serde_json::Deserializer::from_str(raw);
+    let keys = Scan(field).deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(keys)
 }
 
 #[cfg(test)]
@@ -790,6 +1147,98 @@ mod tests {
         for o in [Outcome::Classified(record, verdict), failed] {
             let streamed = serde_json::to_string(&OutcomeJson(&o)).unwrap();
             assert_eq!(streamed, outcome_json(&o).to_string());
+            let mut direct = Vec::new();
+            write_outcome(&mut direct, &o);
+            assert_eq!(String::from_utf8(direct).unwrap(), streamed);
+        }
+    }
+
+    #[test]
+    fn direct_json_is_serde_json_on_hostile_text() {
+        use classify_core::{Ad, Classifier};
+        let classifier = Classifier::new();
+        let mut texts: Vec<String> = vec![
+            "Community manager\u{0}\u{1f}\"quoted\" back\\slash \t tab\u{b}\u{c}\r\n animer les réseaux sociaux".into(),
+            "\u{85}\u{a0}\u{1680}\u{2000}\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000} animer \u{2019}\u{e9}\u{1f680} les réseaux sociaux \u{7f}".into(),
+        ];
+        let all: String = (0u8..0x80).map(char::from).collect();
+        texts.push(format!("{all} animer les réseaux sociaux {all}"));
+        for text in texts {
+            let record = Record {
+                id: format!("id \u{1} {text}"),
+                title: format!("Community Manager {text}"),
+                text: text.clone(),
+                source: crate::input::Location {
+                    file: "dir/\"odd\"\nname.jsonl".into(),
+                    line: Some(7),
+                },
+                label: None,
+                raw: None,
+            };
+            let verdict = classifier.classify(&Ad::new(&record.title, &record.text));
+            assert!(!verdict.evidence.is_empty(), "{text:?}");
+            let o = Outcome::Classified(record, verdict);
+            let mut direct = Vec::new();
+            write_outcome(&mut direct, &o);
+            let streamed = serde_json::to_string(&OutcomeJson(&o)).unwrap();
+            assert_eq!(String::from_utf8(direct).unwrap(), streamed, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn flat_escaping_is_flatten_then_escape() {
+        let texts = [
+            "",
+            " ",
+            "a",
+            "  a  ",
+            "Vous\u{00A0} animez\n\n nos  \"réseaux\"\tsociaux ",
+            "\n\n- modérer\r\n- publier\u{2003}les posts  \u{1}\\",
+            "\u{2019}\u{2009}\u{85}x\u{c2a0}",
+        ];
+        for text in texts {
+            for (trim_start, trim_end) in
+                [(false, false), (true, false), (false, true), (true, true)]
+            {
+                let mut flat = String::new();
+                push_flat(&mut flat, text, trim_start, trim_end);
+                let expected = serde_json::to_string(&flat).unwrap();
+                let mut direct = vec![b'"'];
+                write_flat_escaped(&mut direct, text, trim_start, trim_end);
+                direct.push(b'"');
+                assert_eq!(String::from_utf8(direct).unwrap(), expected, "{text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn annotate_splices_or_replaces() {
+        let failed = |raw: Option<&str>| {
+            Outcome::Failed(crate::input::RecordError {
+                source: crate::input::Location {
+                    file: "f".into(),
+                    line: Some(1),
+                },
+                id: "x".into(),
+                message: "m".into(),
+                raw: raw.map(String::from),
+            })
+        };
+        let verdict = r#"{"id":"x","source":"f:1","label":null,"confidence":null,"scores":null,"social":null,"families":null,"evidence":null,"rome":null,"error":"m"}"#;
+        let cases = [
+            (Some(r#"{"a":1} "#), format!(r#"{{"a":1,"c":{verdict}}}"#)),
+            (Some(r#"{ }"#), format!(r#"{{"c":{verdict}}}"#)),
+            (
+                Some(r#"{"c":0,"a":1}"#),
+                format!(r#"{{"c":{verdict},"a":1}}"#),
+            ),
+            (Some(r#"[1]"#), format!(r#"{{"c":{verdict}}}"#)),
+            (None, format!(r#"{{"c":{verdict}}}"#)),
+        ];
+        for (raw, expected) in cases {
+            let mut out = Vec::new();
+            annotate_into(&mut out, &failed(raw), "c");
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "{raw:?}");
         }
     }
 

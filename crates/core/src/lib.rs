@@ -55,6 +55,7 @@ mod classifier;
 mod decide;
 mod error;
 pub mod evaluation;
+mod hash;
 mod label;
 pub mod lexicon;
 pub mod matcher;

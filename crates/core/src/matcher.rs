@@ -12,8 +12,7 @@
 //! longest partial match, which the lexicon caps at
 //! [`MAX_ENTRY_WORDS`](crate::lexicon::MAX_ENTRY_WORDS).
 
-use std::collections::HashMap;
-
+use crate::hash::FastMap;
 use crate::tokenize::{Token, UNKNOWN};
 
 /// One entry found in a token sequence.
@@ -31,7 +30,7 @@ pub struct Match {
 #[derive(Clone, Debug, Default)]
 pub struct Matcher {
     /// Edges: (node, key) → child node.
-    edges: HashMap<(u32, u32), u32>,
+    edges: FastMap<(u32, u32), u32>,
     /// The entry ending at each node, if any.
     terminal: Vec<Option<u32>>,
 }
@@ -41,7 +40,7 @@ impl Matcher {
     /// lexicon compiler; here the first one wins.
     pub fn new<'a>(entries: impl IntoIterator<Item = &'a [u32]>) -> Matcher {
         let mut m = Matcher {
-            edges: HashMap::new(),
+            edges: FastMap::default(),
             terminal: vec![None],
         };
         for (index, keys) in entries.into_iter().enumerate() {

@@ -92,6 +92,17 @@ pub fn normalize_into(text: &str, out: &mut Normalized) {
     scanner.run();
 }
 
+/// [`normalize_into`] without the fast paths: every character goes through
+/// the general dispatch. The tests check that both agree.
+#[cfg(test)]
+pub(crate) fn normalize_slow(text: &str) -> Normalized {
+    let mut out = Normalized::new();
+    let mut scanner = Scanner::new(text, &mut out);
+    scanner.fast = false;
+    scanner.run();
+    out
+}
+
 /// Normalizes `text` into a fresh [`Normalized`].
 pub fn normalize(text: &str) -> Normalized {
     let mut out = Normalized::new();
@@ -309,6 +320,25 @@ const MAX_ENTITY_LEN: usize = 12;
 /// Words longer than this are kept but never stemmed (see `tokenize`).
 pub(crate) const MAX_WORD_BYTES: usize = 64;
 
+/// ASCII letters and digits, by byte: [`LOWER`] (lower-case letters and
+/// digits), [`UPPER`], or 0 for the other bytes.
+static ASCII_WORD: [u8; 256] = {
+    let mut t = [0; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_uppercase() {
+            t[b] = UPPER;
+        } else if c.is_ascii_alphanumeric() {
+            t[b] = LOWER;
+        }
+        b += 1;
+    }
+    t
+};
+const LOWER: u8 = 1;
+const UPPER: u8 = 2;
+
 struct Scanner<'t, 'o> {
     text: &'t str,
     out: &'o mut Normalized,
@@ -316,6 +346,11 @@ struct Scanner<'t, 'o> {
     pos: usize,
     /// The word being built, lower-cased, not yet NFKC.
     word: String,
+    /// `word` holds a character that is not [`is_stable_lower`]: NFKC and
+    /// lower case must run over it.
+    word_unstable: bool,
+    /// Take the fast paths (always, but in the tests that compare).
+    fast: bool,
     /// Original span of the word being built.
     word_span: Range<usize>,
     /// Scratch for NFKC.
@@ -344,6 +379,8 @@ impl<'t, 'o> Scanner<'t, 'o> {
             out,
             pos: 0,
             word: String::new(),
+            word_unstable: false,
+            fast: true,
             word_span: 0..0,
             scratch: String::new(),
             unit: 0,
@@ -356,18 +393,12 @@ impl<'t, 'o> Scanner<'t, 'o> {
     fn run(&mut self) {
         let bytes = self.text.as_bytes();
         while self.pos < self.text.len() {
-            // ASCII fast path: a letter or digit inside a word only extends
-            // it (what `on_char` does with it, minus the checks that cannot
-            // apply to it).
             let b = bytes[self.pos];
-            if b.is_ascii_alphanumeric() && !self.word.is_empty() {
-                self.word.push(char::from(b.to_ascii_lowercase()));
-                self.pos += 1;
-                self.word_span.end = self.pos;
+            if self.fast && self.word_run(bytes) {
                 continue;
             }
             // Plain separators only end the word being built.
-            if matches!(b, b' ' | b'\t' | b',') {
+            if self.fast && matches!(b, b' ' | b'\t' | b',') {
                 self.end_word();
                 self.pos += 1;
                 continue;
@@ -387,6 +418,71 @@ impl<'t, 'o> Scanner<'t, 'o> {
         }
         self.end_word();
         self.end_unit();
+    }
+
+    /// The fast path for plain words: a run of ASCII letters and digits and
+    /// of precomposed lower-case Latin-1 letters (and `œ`) extends the word
+    /// being built at once, lower-cased, which is what `on_char` does with
+    /// each of them (none is invisible, an apostrophe or a separator, and
+    /// none needs NFKC). A word may start with such a run unless its first
+    /// letter could open a gender marker (`H/F`), which `on_char` checks.
+    /// Returns `false`, having done nothing, when no such run starts here.
+    fn word_run(&mut self, bytes: &[u8]) -> bool {
+        let start = self.pos;
+        if self.word.is_empty() && is_gender_letter(char::from(bytes[start])) {
+            return false;
+        }
+        let mut i = start;
+        let mut kinds = 0;
+        loop {
+            while let Some(&b) = bytes.get(i) {
+                let kind = ASCII_WORD[usize::from(b)];
+                if kind == 0 {
+                    break;
+                }
+                kinds |= kind;
+                i += 1;
+            }
+            match (bytes.get(i), bytes.get(i + 1)) {
+                // `à`–`ÿ` but `÷`.
+                (Some(0xC3), Some(&c)) if c >= 0xA0 && c != 0xB7 => i += 2,
+                // `œ`.
+                (Some(0xC5), Some(0x93)) => i += 2,
+                _ => break,
+            }
+        }
+        if i == start {
+            return false;
+        }
+        let whole =
+            self.word.is_empty() && matches!(bytes.get(i), None | Some(b' ' | b'\t' | b','));
+        if whole {
+            // A whole word between plain separators: straight to the
+            // output, as `end_word` would write it (the separator only
+            // ends the word).
+            self.word_span = start..i;
+            let after_slash = std::mem::take(&mut self.after_slash);
+            let from = self.out.buffer.len();
+            self.out.buffer.push_str(&self.text[start..i]);
+            if kinds & UPPER != 0 {
+                self.out.buffer[from..].make_ascii_lowercase();
+            }
+            self.push_word(from, after_slash);
+            self.pos = (i + 1).min(bytes.len());
+            return true;
+        }
+        if self.word.is_empty() {
+            self.word_span = start..i;
+        } else {
+            self.word_span.end = i;
+        }
+        let from = self.word.len();
+        self.word.push_str(&self.text[start..i]);
+        if kinds & UPPER != 0 {
+            self.word[from..].make_ascii_lowercase();
+        }
+        self.pos = i;
+        true
     }
 
     fn char_at(&self, i: usize) -> Option<char> {
@@ -477,8 +573,13 @@ impl<'t, 'o> Scanner<'t, 'o> {
                 self.word_span = start..end;
             }
             self.word_span.end = end;
-            for l in c.to_lowercase() {
-                self.word.push(l);
+            if c.is_ascii() {
+                self.word.push(c.to_ascii_lowercase());
+            } else {
+                for l in c.to_lowercase() {
+                    self.word_unstable |= !is_stable_lower(l);
+                    self.word.push(l);
+                }
             }
             return;
         }
@@ -550,12 +651,12 @@ impl<'t, 'o> Scanner<'t, 'o> {
         if next_is_letter && ELISIONS.contains(&self.word.as_str()) {
             if self.word == "n" {
                 // `n’` is the negation `ne`, which later stages need.
-                self.word.clear();
+                self.clear_word();
                 self.word.push_str("ne");
                 self.word_span.end = start;
                 self.end_word();
             } else {
-                self.word.clear();
+                self.clear_word();
             }
             return;
         }
@@ -574,7 +675,7 @@ impl<'t, 'o> Scanner<'t, 'o> {
             return;
         }
         let after_slash = std::mem::take(&mut self.after_slash);
-        let form: &str = if self.word.chars().all(is_stable_lower) {
+        let form: &str = if !self.word_unstable {
             // ASCII and the precomposed lower-case letters of Latin-1
             // (`é`, `à`, `ç`, `œ`…): NFKC and lower case leave them as
             // they are, and none composes with its neighbour.
@@ -605,6 +706,14 @@ impl<'t, 'o> Scanner<'t, 'o> {
         };
         let start = self.out.buffer.len();
         self.out.buffer.push_str(form);
+        self.push_word(start, after_slash);
+        self.clear_word();
+    }
+
+    /// Records the word written at `start..` of the output buffer (with
+    /// `word_span` as its span), or drops it when it is empty or the
+    /// feminine of the word before a `/`.
+    fn push_word(&mut self, start: usize, after_slash: bool) {
         let dropped = after_slash
             && self.out.words.last().is_some_and(|prev| {
                 let prev_form = &self.out.buffer[prev.norm.clone()];
@@ -622,7 +731,11 @@ impl<'t, 'o> Scanner<'t, 'o> {
             self.unit_has_words = true;
             self.out.units = self.unit + 1;
         }
+    }
+
+    fn clear_word(&mut self) {
         self.word.clear();
+        self.word_unstable = false;
     }
 }
 
@@ -821,6 +934,43 @@ mod tests {
                 let pair: String = [a, b].into_iter().collect();
                 assert_eq!(pair.nfkc().collect::<String>(), pair, "{pair:?}");
             }
+        }
+    }
+
+    fn assert_same(text: &str) {
+        let (fast, slow) = (normalize(text), normalize_slow(text));
+        assert_eq!(fast.words(), slow.words(), "{text:?}");
+        assert_eq!(fast.buffer(), slow.buffer(), "{text:?}");
+        assert_eq!(fast.units(), slow.units(), "{text:?}");
+    }
+
+    #[test]
+    fn fast_paths_agree_with_the_general_path_on_the_fixtures() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/ads");
+        let mut ads = 0;
+        for file in std::fs::read_dir(dir).unwrap() {
+            let content = std::fs::read_to_string(file.unwrap().path()).unwrap();
+            for line in content.lines().filter(|l| !l.trim().is_empty()) {
+                let ad: serde_json::Value = serde_json::from_str(line).unwrap();
+                for field in ["title", "text"] {
+                    assert_same(ad[field].as_str().unwrap_or(""));
+                }
+                ads += 1;
+            }
+        }
+        assert!(ads > 100);
+        assert_same("CHARGÉ·E DE COMMUNICATION H/F ÀÉÈ œŒ ÷× ß hf h/f x");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_paths_agree_with_the_general_path(
+            text in "[a-zA-Z0-9 ,.'’/·()\\-\n\téèÉÀàçÇœŒ÷×ßþÿhHfFxXmMwW&;<>#ﬁ\u{301}\u{200B}]{0,40}"
+        ) {
+            let (fast, slow) = (normalize(&text), normalize_slow(&text));
+            proptest::prop_assert_eq!(fast.words(), slow.words());
+            proptest::prop_assert_eq!(fast.buffer(), slow.buffer());
+            proptest::prop_assert_eq!(fast.units(), slow.units());
         }
     }
 

@@ -20,10 +20,9 @@
 //! * English plurals stem apart (`manager`/`managers`), and so do some
 //!   French ones (`contenu`/`contenus`): a final `s` is dropped first.
 
-use std::borrow::Cow;
-use std::collections::HashMap;
-
+use crate::hash::{FastMap, FastSet};
 use crate::normalize::{Normalized, MAX_WORD_BYTES};
+use std::borrow::Cow;
 
 /// The key of a token that no lexicon entry uses.
 pub const UNKNOWN: u32 = u32::MAX;
@@ -70,7 +69,7 @@ const PROTECTED_PREFIXES: &[(&str, &str)] = &[
 /// share between threads (`Send + Sync`).
 pub struct Stemmer {
     snowball: rust_stemmers::Stemmer,
-    stop: std::collections::HashSet<&'static str>,
+    stop: FastSet<&'static str>,
 }
 
 impl std::fmt::Debug for Stemmer {
@@ -208,7 +207,7 @@ pub struct Token {
 /// Maps stems to the vocabulary ids that lexicon entries use.
 #[derive(Clone, Debug, Default)]
 pub struct Vocabulary {
-    ids: HashMap<String, u32>,
+    ids: FastMap<String, u32>,
     /// Changes whenever `ids` does (and only then; a clone keeps it), so a
     /// [`TokenScratch`] can tell whether its word cache was filled against
     /// this very vocabulary.
@@ -268,8 +267,12 @@ const WORD_CACHE_LIMIT: usize = 1 << 16;
 pub struct TokenScratch {
     key: String,
     word: String,
-    /// Normalized word → its token key (`None`: no token, a stop word).
-    cache: HashMap<Box<str>, Option<u32>>,
+    /// Normalized word → its token key (`None`: no token, a stop word),
+    /// for words of up to [`INLINE_WORD_BYTES`] bytes, held in the table
+    /// itself (one memory access per lookup, no pointer to follow).
+    cache: FastMap<InlineWord, Option<u32>>,
+    /// The same for longer words.
+    long_cache: FastMap<Box<str>, Option<u32>>,
     /// The stamp of the vocabulary the cache was filled against.
     cache_stamp: u64,
 }
@@ -297,15 +300,66 @@ impl TokenScratch {
             // Never stemmed, and not worth remembering.
             return self.compute(text, stemmer, vocabulary);
         }
-        if let Some(&key) = self.cache.get(text) {
+        if let Some(word) = InlineWord::new(text) {
+            if let Some(&key) = self.cache.get(&word) {
+                return key;
+            }
+            let key = self.compute(text, stemmer, vocabulary);
+            if self.cache.len() >= WORD_CACHE_LIMIT {
+                self.cache.clear();
+            }
+            self.cache.insert(word, key);
+            return key;
+        }
+        if let Some(&key) = self.long_cache.get(text) {
             return key;
         }
         let key = self.compute(text, stemmer, vocabulary);
-        if self.cache.len() >= WORD_CACHE_LIMIT {
-            self.cache.clear();
+        if self.long_cache.len() >= WORD_CACHE_LIMIT {
+            self.long_cache.clear();
         }
-        self.cache.insert(text.into(), key);
+        self.long_cache.insert(text.into(), key);
         key
+    }
+
+    fn clear_cache(&mut self) {
+        self.cache.clear();
+        self.long_cache.clear();
+    }
+}
+
+/// Longest word [`InlineWord`] holds.
+const INLINE_WORD_BYTES: usize = 23;
+
+/// A short word as a map key: its bytes, zero-padded, and its length in
+/// the last byte, as three machine words (compared and hashed without a
+/// loop or a pointer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct InlineWord([u64; 3]);
+
+impl InlineWord {
+    fn new(text: &str) -> Option<InlineWord> {
+        let bytes = text.as_bytes();
+        if bytes.len() > INLINE_WORD_BYTES {
+            return None;
+        }
+        let mut buf = [0u8; 24];
+        buf[..bytes.len()].copy_from_slice(bytes);
+        buf[23] = bytes.len() as u8;
+        let word = |i: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&buf[8 * i..8 * i + 8]);
+            u64::from_le_bytes(w)
+        };
+        Some(InlineWord([word(0), word(1), word(2)]))
+    }
+}
+
+impl std::hash::Hash for InlineWord {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for w in self.0 {
+            state.write_u64(w);
+        }
     }
 }
 
@@ -322,7 +376,7 @@ pub fn tokenize_into(
 ) {
     out.clear();
     if scratch.cache_stamp != vocabulary.stamp {
-        scratch.cache.clear();
+        scratch.clear_cache();
         scratch.cache_stamp = vocabulary.stamp;
     }
     for (i, word) in normalized.words().iter().enumerate() {
