@@ -4,7 +4,7 @@
 //! Lines records with broken ones among them. Each case checks the outcome
 //! (a verdict, or a located `classify: FILE:LINE: …` error with its output
 //! record in place and exit code 1) and, for the big ones, that the time is
-//! linear: size N against N/10, best of 3 each, ratio under [`MAX_RATIO`].
+//! linear: size N against N/10, best of 3 each, ratio under [`MAX_RATIO`](crate::linear::MAX_RATIO).
 //!
 //! The small inputs are the seeds in `fixtures/hostile/` (its README lists
 //! every case); the big ones are generated here. `cargo test` runs the dev
@@ -15,19 +15,10 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use crate::util::*;
-
-/// Largest accepted time ratio between sizes N and N/10 (linear ≈ 10,
-/// quadratic ≈ 100; the fixed start-up cost only lowers it).
-const MAX_RATIO: f64 = 25.0;
-
-/// One timing test at a time, so that they do not skew each other.
-static TIMING: Mutex<()> = Mutex::new(());
 
 /// A seed file of `fixtures/hostile/`.
 fn seed(name: &str) -> PathBuf {
@@ -70,49 +61,38 @@ fn records(args: &[&str], path: &Path, code: i32) -> (Vec<Value>, String) {
 }
 
 /// Writes `build(n / 10)` and `build(n)` to files named `*.EXT` (the
-/// extension chooses the reader), times `classify ARGS FILE` on each (best
-/// of 3, interleaved), and fails on super-linear growth (after measuring
-/// twice more, to rule out a neighbour stealing the CPU).
+/// extension chooses the reader), times `classify ARGS FILE` on each, and
+/// fails on super-linear growth (see `linear.rs`; N is kept as given, the
+/// inputs being big already).
 fn assert_linear(name: &str, n: usize, ext: &str, args: &[&str], build: impl Fn(usize) -> Vec<u8>) {
-    let _guard = TIMING.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempdir();
-    let small = write(dir.path(), &format!("small.{ext}"), build(n / 10));
-    let big = write(dir.path(), &format!("big.{ext}"), build(n));
-    let time = |path: &Path| {
-        let start = Instant::now();
+    let files = std::cell::Cell::new(0);
+    let build = |n: usize| {
+        files.set(files.get() + 1);
+        write(dir.path(), &format!("{}.{ext}", files.get()), build(n))
+    };
+    crate::linear::assert_linear(name, n, 1, build, |path: &PathBuf| {
         let out = run(args, path);
-        let elapsed = start.elapsed();
         assert!(
             !stderr_of(&out).contains("panicked"),
             "{name}: {}",
             stderr_of(&out)
         );
-        elapsed
-    };
-    let mut best = (Duration::MAX, Duration::MAX);
-    for attempt in 0..3 {
-        for _ in 0..3 {
-            best.0 = best.0.min(time(&small));
-            best.1 = best.1.min(time(&big));
-        }
-        let ratio = best.1.as_secs_f64() / best.0.as_secs_f64().max(1e-6);
-        eprintln!(
-            "{name}: n/10 {:?}, n {:?}, ratio {ratio:.1} (attempt {attempt})",
-            best.0, best.1
-        );
-        if ratio <= MAX_RATIO {
-            return;
-        }
-        if ratio > 3.0 * MAX_RATIO {
-            break; // far beyond noise: no need to measure again
-        }
-    }
-    let ratio = best.1.as_secs_f64() / best.0.as_secs_f64().max(1e-6);
-    panic!(
-        "{name}: {:?} for n = {n}, {:?} for n/10: ratio {ratio:.1} > {MAX_RATIO}, \
-         super-linear growth",
-        best.1, best.0
-    );
+    });
+}
+
+/// Runs `classify --jobs 1 -f jsonl PATH` with its address space capped at
+/// 48 MB (`ulimit -v`), so that a reader holding a whole oversized record
+/// in memory aborts instead of passing.
+fn run_in_48_mb(path: &Path) -> Output {
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 48000 && exec \"$0\" \"$@\"")
+        .arg(assert_cmd::cargo::cargo_bin("classify"))
+        .args(["--jobs", "1", "-f", "jsonl"])
+        .arg(path)
+        .output()
+        .expect("sh runs")
 }
 
 /// A JSON Lines record whose text is `ad` repeated to about `n` bytes.
@@ -535,14 +515,7 @@ fn a_big_utf16_file_is_decoded_as_a_stream() {
     );
     let path = write(dir.path(), "big.jsonl", utf16(&text, false));
     drop(text);
-    let out = std::process::Command::new("sh")
-        .arg("-c")
-        .arg("ulimit -v 48000 && exec \"$0\" \"$@\"")
-        .arg(assert_cmd::cargo::cargo_bin("classify"))
-        .args(["--jobs", "1", "-f", "jsonl"])
-        .arg(&path)
-        .output()
-        .expect("sh runs");
+    let out = run_in_48_mb(&path);
     let stderr = stderr_of(&out);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     let recs = parse_lines(&out.stdout);
@@ -718,14 +691,7 @@ fn a_huge_csv_cell_is_skipped_without_being_kept_in_memory() {
     data.extend_from_slice(b"\"\n");
     data.extend_from_slice(format!("next,{CM_TITLE},\"{CM_TEXT}\"\n").as_bytes());
     let path = write(dir.path(), "huge.csv", &data);
-    let out = std::process::Command::new("sh")
-        .arg("-c")
-        .arg("ulimit -v 48000 && exec \"$0\" \"$@\"")
-        .arg(assert_cmd::cargo::cargo_bin("classify"))
-        .args(["--jobs", "1", "-f", "jsonl"])
-        .arg(&path)
-        .output()
-        .expect("sh runs");
+    let out = run_in_48_mb(&path);
     let stderr = stderr_of(&out);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     let recs = parse_lines(&out.stdout);

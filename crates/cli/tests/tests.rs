@@ -4,6 +4,9 @@
 mod errors;
 mod hostile;
 mod inputs;
+// The linear-time check is the library suite's, shared by path.
+#[path = "../../core/tests/linear.rs"]
+mod linear;
 mod outputs;
 mod subcommands;
 mod util;

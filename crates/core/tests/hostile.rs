@@ -4,7 +4,7 @@
 //! 10,000 words. Each case checks the right outcome (a verdict whose spans
 //! point into the text, or a clear `LexiconError`) and that the cost is
 //! linear: the input of size N and the one of size N/10 are timed (best of
-//! 3, interleaved) and the ratio must stay under [`MAX_RATIO`] (linear ≈ 10,
+//! 3, interleaved) and the ratio must stay under [`MAX_RATIO`](crate::linear::MAX_RATIO) (linear ≈ 10,
 //! quadratic ≈ 100). Inputs are generated here; `fixtures/hostile/README.md`
 //! lists every case and how its big version is built.
 //!
@@ -14,69 +14,14 @@
 //! with `opt-level = 2` even in the dev profile (root `Cargo.toml`), which
 //! keeps the suite well inside CI's time.
 
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
 use classify_core::lexicon::{EntryDef, FamilyDef, LexiconSource, MAX_ENTRY_WORDS};
 use classify_core::normalize::{normalize, normalize_text};
 use classify_core::{Ad, Classifier, Label, Lexicon, LexiconErrorKind, Section, Verdict};
 
-/// Largest accepted time ratio between the input of size N and the one of
-/// size N/10.
-const MAX_RATIO: f64 = 25.0;
-
-/// Shortest run of the small input that the ratio is computed from.
-const MIN_SMALL: Duration = Duration::from_millis(20);
-
-/// One timing test at a time, so that they do not skew each other.
-static TIMING: Mutex<()> = Mutex::new(());
-
-fn time(f: &mut dyn FnMut()) -> Duration {
-    let start = Instant::now();
-    f();
-    start.elapsed()
-}
-
-/// Times `run` on `build(n / 10)` and `build(n)` (best of 3 each, runs
-/// interleaved) and fails when the ratio shows super-linear growth. A ratio
-/// over the limit is measured twice more before failing, to rule out a
-/// neighbour stealing the CPU.
+/// Times `run` on `build(n / 10)` and `build(n)`, growing N up to 16 times
+/// until the small input is measurable, and fails on super-linear growth.
 fn assert_linear<T>(name: &str, n: usize, build: impl Fn(usize) -> T, run: impl Fn(&T)) {
-    let _guard = TIMING.lock().unwrap_or_else(|e| e.into_inner());
-    // A run of a few milliseconds is mostly noise: grow n (up to 16 times)
-    // until the small input takes long enough to measure.
-    let mut n = n;
-    let limit = n * 16;
-    let mut small = build(n / 10);
-    while n < limit && time(&mut || run(&small)) < MIN_SMALL {
-        n *= 2;
-        small = build(n / 10);
-    }
-    let big = build(n);
-    let mut best = (Duration::MAX, Duration::MAX);
-    for attempt in 0..3 {
-        for _ in 0..3 {
-            best.0 = best.0.min(time(&mut || run(&small)));
-            best.1 = best.1.min(time(&mut || run(&big)));
-        }
-        let ratio = best.1.as_secs_f64() / best.0.as_secs_f64().max(1e-6);
-        eprintln!(
-            "{name}: n/10 {:?}, n {:?}, ratio {ratio:.1} (attempt {attempt})",
-            best.0, best.1
-        );
-        if ratio <= MAX_RATIO {
-            return;
-        }
-        if ratio > 3.0 * MAX_RATIO {
-            break; // far beyond noise: no need to measure again
-        }
-    }
-    let ratio = best.1.as_secs_f64() / best.0.as_secs_f64().max(1e-6);
-    panic!(
-        "{name}: {:?} for n = {n}, {:?} for n/10: ratio {ratio:.1} > {MAX_RATIO}, \
-         super-linear growth",
-        best.1, best.0
-    );
+    crate::linear::assert_linear(name, n, 16, build, run);
 }
 
 /// The invariants every verdict keeps, whatever the input.

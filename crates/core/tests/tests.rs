@@ -1,6 +1,7 @@
 //! Integration tests of the core library: one test binary, one module per
 //! concern.
 
+mod linear;
 mod util;
 
 mod hostile;
