@@ -203,17 +203,7 @@ impl Records {
             Source::Path { path, explicit } => (path, explicit),
         };
         let name: Arc<str> = path.display().to_string().into();
-        let file_error = |message: String| -> Option<Box<dyn Iterator<Item = ReadResult>>> {
-            Some(Box::new(std::iter::once(Err(RecordError {
-                source: Location {
-                    file: name.clone(),
-                    line: None,
-                },
-                id: name.to_string(),
-                message,
-                raw: None,
-            }))))
-        };
+        let file_error = |message: String| Some(file_error(&name, message));
         let meta = match std::fs::metadata(&path) {
             Ok(m) => m,
             Err(e) => return file_error(format!("cannot read: {}", io_reason(&e))),

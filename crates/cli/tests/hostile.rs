@@ -95,6 +95,22 @@ fn run_in_48_mb(path: &Path) -> Output {
         .expect("sh runs")
 }
 
+/// Runs [`run_in_48_mb`] on a file of an oversized record followed by
+/// another: checks exit code 1, two output records, the first refused as
+/// over the default limit; returns the records and standard error.
+fn oversized_then_next_in_48_mb(path: &Path) -> (Vec<Value>, String) {
+    let out = run_in_48_mb(path);
+    let stderr = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let recs = parse_lines(&out.stdout);
+    assert_eq!(recs.len(), 2, "{stderr}");
+    assert_eq!(
+        recs[0]["error"],
+        "record is larger than --max-record-bytes (10485760 bytes)"
+    );
+    (recs, stderr)
+}
+
 /// A JSON Lines record whose text is `ad` repeated to about `n` bytes.
 fn long_line(id: &str, ad: &str, n: usize) -> String {
     let text = ad.repeat((n / ad.len()).max(1));
@@ -515,15 +531,7 @@ fn a_big_utf16_file_is_decoded_as_a_stream() {
     );
     let path = write(dir.path(), "big.jsonl", utf16(&text, false));
     drop(text);
-    let out = run_in_48_mb(&path);
-    let stderr = stderr_of(&out);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    let recs = parse_lines(&out.stdout);
-    assert_eq!(recs.len(), 2, "{stderr}");
-    assert_eq!(
-        recs[0]["error"],
-        "record is larger than --max-record-bytes (10485760 bytes)"
-    );
+    let (recs, _) = oversized_then_next_in_48_mb(&path);
     assert_eq!(recs[1]["label"], "CM");
 }
 
@@ -691,15 +699,7 @@ fn a_huge_csv_cell_is_skipped_without_being_kept_in_memory() {
     data.extend_from_slice(b"\"\n");
     data.extend_from_slice(format!("next,{CM_TITLE},\"{CM_TEXT}\"\n").as_bytes());
     let path = write(dir.path(), "huge.csv", &data);
-    let out = run_in_48_mb(&path);
-    let stderr = stderr_of(&out);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    let recs = parse_lines(&out.stdout);
-    assert_eq!(recs.len(), 2, "{stderr}");
-    assert_eq!(
-        recs[0]["error"],
-        "record is larger than --max-record-bytes (10485760 bytes)"
-    );
+    let (recs, stderr) = oversized_then_next_in_48_mb(&path);
     assert!(
         stderr.contains(&format!("classify: {}:2: record is larger", path.display())),
         "{stderr}"
