@@ -20,6 +20,7 @@
 //! in the input): the figures to quote, since fitted and tested on the same
 //! ads the in-sample figures flatter the model.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use classify_core::evaluation::Confusion;
@@ -35,7 +36,7 @@ struct Sample {
     label: Label,
     title: String,
     text: String,
-    features: BTreeMap<String, f64>,
+    features: BTreeMap<Cow<'static, str>, f64>,
 }
 
 fn vector(sample: &Sample, names: &[&str]) -> Vec<f64> {

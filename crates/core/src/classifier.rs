@@ -9,6 +9,7 @@ use crate::normalize::{normalize_into, Normalized};
 use crate::score::{score, SectionInput};
 use crate::tokenize::{tokenize_into, Stemmer, Token, TokenScratch};
 use crate::verdict::{FamilyScore, LabelScore, Verdict};
+use std::borrow::Cow;
 
 /// Classifies job ads. Build it once (compiling the lexicon takes about a
 /// millisecond), then share it: it is immutable, `Send` and `Sync`.
@@ -140,7 +141,7 @@ impl Classifier {
                 .iter()
                 .zip(&scored.features)
                 .chain(SOCIAL_FEATURES.iter().zip(&scored.social_features))
-                .map(|(name, &value)| (name.to_string(), value))
+                .map(|(&name, &value)| (Cow::Borrowed(name), value))
                 .collect(),
             evidence: scored.evidence,
         }

@@ -1,5 +1,6 @@
 //! The output: a label, a confidence, every score, and the evidence.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -32,8 +33,10 @@ pub struct Verdict {
     pub families: Vec<FamilyScore>,
     /// The values the decision read, by name (axis scores, title and context
     /// cues, and the social model's `share`, `units`, `title_*`): a label's
-    /// logit is the lexicon's bias plus its weights times these.
-    pub features: BTreeMap<String, f64>,
+    /// logit is the lexicon's bias plus its weights times these. The names
+    /// are the library's fixed feature names, borrowed rather than copied
+    /// for every ad (a deserialized verdict owns them).
+    pub features: BTreeMap<Cow<'static, str>, f64>,
     /// Every lexicon entry found, in text order (title first).
     pub evidence: Vec<Evidence>,
 }
