@@ -113,7 +113,7 @@ impl Classifier {
             .enumerate()
             .map(|(i, f)| FamilyScore {
                 family: f.id.clone(),
-                axis: f.axis.as_str().to_string(),
+                axis: Cow::Borrowed(f.axis.as_str()),
                 raw: scored.family_raw[i],
                 score: scored.family_score[i],
             })

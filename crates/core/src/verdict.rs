@@ -77,8 +77,9 @@ pub struct LabelScore {
 pub struct FamilyScore {
     /// The family id from the lexicon.
     pub family: String,
-    /// The family's axis (`execution`, `strategy`, …).
-    pub axis: String,
+    /// The family's axis (`execution`, `strategy`, …), one of the
+    /// library's fixed axis names (borrowed, not copied for every ad).
+    pub axis: Cow<'static, str>,
     /// Sum of the family's evidence contributions (negative when negated
     /// evidence outweighs the rest).
     pub raw: f64,
