@@ -4,10 +4,6 @@
 use crate::util::*;
 use predicates::str::contains;
 
-fn stderr_of(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 #[test]
 fn broken_lines_keep_their_place_and_no_record_is_lost() {
     let dir = tempdir();

@@ -27,10 +27,6 @@ fn seed(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn stderr_of(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 /// Runs `classify ARGS PATH` and returns its output, whatever the exit code.
 fn run(args: &[&str], path: &Path) -> Output {
     classify()

@@ -24,6 +24,11 @@ pub const BAKERY_TITLE: &str = "Vendeur en boulangerie H/F";
 pub const BAKERY_TEXT: &str = "Vous accueillez la clientèle, vendez le pain et les \
 viennoiseries, tenez la caisse et veillez à la propreté du magasin.";
 
+/// A run's standard error, as text.
+pub fn stderr_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 /// A temporary folder.
 pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("temporary folder")
