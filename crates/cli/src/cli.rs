@@ -159,8 +159,10 @@ pub struct ClassifyArgs {
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Per ad: the family scores and every piece of evidence with its
-    /// snippet of the original text.
-    #[arg(long, conflicts_with_all = ["format", "annotate"])]
+    /// snippet of the original text. With --format json or jsonl, or with
+    /// --annotate: each evidence item also carries its snippet (batch
+    /// output leaves them out: they make it half as large again).
+    #[arg(long)]
     pub explain: bool,
     /// JSON Lines in, JSON Lines out: every input object unchanged, plus
     /// one field holding the verdict.

@@ -12,7 +12,7 @@ use classify_core::{Classifier, Lexicon, LexiconError};
 
 use crate::cli::{ClassifyArgs, ColorChoice, FieldArgs, Format, InputArgs, Preset};
 use crate::input::{Fields, InputKind, ReadOptions, Source};
-use crate::output::{Mode, Style};
+use crate::output::{Detail, Mode, Style};
 
 /// Everything plain `classify [FILES]` needs.
 #[derive(Debug)]
@@ -42,20 +42,29 @@ pub fn classify(args: &ClassifyArgs) -> Result<ClassifyConfig, String> {
         // --annotate is JSON Lines in, JSON Lines out.
         read.forced = Some(InputKind::Jsonl);
     }
+    let detail = if args.explain {
+        Detail::Snippets
+    } else {
+        Detail::Compact
+    };
     let mode = if args.annotate {
         if args.annotate_field.is_empty() {
             return Err("--annotate-field must not be empty".into());
         }
-        Mode::Annotate(args.annotate_field.clone())
-    } else if args.explain {
-        Mode::Explain
+        Mode::Annotate(args.annotate_field.clone(), detail)
     } else {
-        match args.format {
-            Format::Human => Mode::Human,
-            Format::Json => Mode::Json,
-            Format::Jsonl => Mode::Jsonl,
-            Format::Csv => Mode::Delimited(b','),
-            Format::Tsv => Mode::Delimited(b'\t'),
+        match (args.format, args.explain) {
+            (Format::Human, false) => Mode::Human,
+            (Format::Human, true) => Mode::Explain,
+            (Format::Json, _) => Mode::Json(detail),
+            (Format::Jsonl, _) => Mode::Jsonl(detail),
+            (Format::Csv | Format::Tsv, true) => {
+                return Err("--explain has no csv or tsv form: use it alone, with \
+                            --format json or jsonl, or with --annotate"
+                    .into())
+            }
+            (Format::Csv, false) => Mode::Delimited(b','),
+            (Format::Tsv, false) => Mode::Delimited(b'\t'),
         }
     };
     let color = match args.color {

@@ -31,13 +31,29 @@ pub enum Mode {
     /// Per ad, family scores and every evidence item with its snippet.
     Explain,
     /// One JSON array.
-    Json,
+    Json(Detail),
     /// One JSON object per line.
-    Jsonl,
+    Jsonl(Detail),
     /// Flat columns with this delimiter (`,` or tab).
     Delimited(u8),
-    /// Input objects with one field added, holding the verdict.
-    Annotate(String),
+    /// Input objects with one field (named here) added, holding the
+    /// verdict.
+    Annotate(String, Detail),
+}
+
+/// How much each evidence item of the JSON formats carries.
+///
+/// Batch runs write the compact form: entry, family, weights, flags, the
+/// byte span and the matched words trace every label to the original text,
+/// at a little over one output byte per input byte. Snippets (the words
+/// around each match) are for reading the output, and cost about three
+/// more bytes per input byte: they come with `--explain`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Detail {
+    /// No snippet.
+    Compact,
+    /// Each evidence item with its snippet.
+    Snippets,
 }
 
 /// ANSI styling, or none.
@@ -137,7 +153,7 @@ impl Renderer {
                     }
                 }
             }
-            Mode::Json => {
+            Mode::Json(_) => {
                 for (i, o) in outcomes.iter().enumerate() {
                     let sep: &[u8] = if self.written == 0 {
                         b"[\n  "
@@ -155,7 +171,7 @@ impl Renderer {
                     self.written += 1;
                 }
             }
-            Mode::Jsonl | Mode::Annotate(_) => {
+            Mode::Jsonl(_) | Mode::Annotate(..) => {
                 if prerendered {
                     out.write_all(rendered.bytes())?;
                 } else {
@@ -176,7 +192,7 @@ impl Renderer {
 
     /// Closes the output (the JSON array's bracket).
     pub fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
-        if self.mode == Mode::Json {
+        if matches!(self.mode, Mode::Json(_)) {
             if self.written == 0 {
                 writeln!(out, "[]")?;
             } else {
@@ -522,15 +538,15 @@ fn matched<'r>(record: &'r Record, e: &Evidence) -> &'r str {
 
 /// The machine-readable verdict of one record, as a JSON value (the same
 /// document [`OutcomeJson`] writes).
-pub fn outcome_json(o: &Outcome) -> Value {
-    serde_json::to_value(OutcomeJson(o)).expect("verdicts serialize")
+pub fn outcome_json(o: &Outcome, detail: Detail) -> Value {
+    serde_json::to_value(OutcomeJson(o, detail)).expect("verdicts serialize")
 }
 
 /// The machine-readable verdict of one record, serialized as it goes (no
 /// JSON tree is built): `id`, `source`, `label`, `confidence`, `scores`,
 /// `social`, `families`, `evidence`, `rome`, `error`; a failed record has
 /// `null` for every verdict field and its message in `error`.
-pub struct OutcomeJson<'a>(pub &'a Outcome);
+pub struct OutcomeJson<'a>(pub &'a Outcome, pub Detail);
 
 impl Serialize for OutcomeJson<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -545,7 +561,7 @@ impl Serialize for OutcomeJson<'_> {
                 map.serialize_entry("scores", &Scores(v))?;
                 map.serialize_entry("social", &v.social)?;
                 map.serialize_entry("families", &Families(v))?;
-                map.serialize_entry("evidence", &EvidenceList(record, v))?;
+                map.serialize_entry("evidence", &EvidenceList(record, v, self.1))?;
                 map.serialize_entry("rome", &v.rome)?;
                 map.serialize_entry("error", &())?;
             }
@@ -596,24 +612,27 @@ impl Serialize for Families<'_> {
 }
 
 /// Every evidence item, with its matched words and snippet.
-struct EvidenceList<'a>(&'a Record, &'a Verdict);
+struct EvidenceList<'a>(&'a Record, &'a Verdict, Detail);
 
 impl Serialize for EvidenceList<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let record = self.0;
-        serializer.collect_seq(self.1.evidence.iter().map(|e| EvidenceJson(record, e)))
+        let detail = self.2;
+        serializer.collect_seq(
+            self.1
+                .evidence
+                .iter()
+                .map(|e| EvidenceJson(record, e, detail)),
+        )
     }
 }
 
-struct EvidenceJson<'a>(&'a Record, &'a Evidence);
+struct EvidenceJson<'a>(&'a Record, &'a Evidence, Detail);
 
 impl Serialize for EvidenceJson<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let (record, e) = (self.0, self.1);
-        let text = section_text(record, e);
-        let mut snippet = String::with_capacity(2 * SNIPPET_RADIUS + e.span.len() + 8);
-        snippet_into(text, e.span.clone(), SNIPPET_RADIUS, ("", ""), &mut snippet);
-        let mut map = serializer.serialize_map(Some(11))?;
+        let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("entry", &e.entry)?;
         map.serialize_entry("kind", kind_str(e))?;
         map.serialize_entry("family", &e.family)?;
@@ -624,7 +643,12 @@ impl Serialize for EvidenceJson<'_> {
         map.serialize_entry("section", section_str(e.section))?;
         map.serialize_entry("span", &[e.span.start, e.span.end])?;
         map.serialize_entry("match", matched(record, e))?;
-        map.serialize_entry("snippet", &snippet)?;
+        if self.2 == Detail::Snippets {
+            let text = section_text(record, e);
+            let mut snippet = String::with_capacity(2 * SNIPPET_RADIUS + e.span.len() + 8);
+            snippet_into(text, e.span.clone(), SNIPPET_RADIUS, ("", ""), &mut snippet);
+            map.serialize_entry("snippet", &snippet)?;
+        }
         map.end()
     }
 }
@@ -834,7 +858,7 @@ fn write_snippet(out: &mut Vec<u8>, text: &str, span: Range<usize>, radius: usiz
 }
 
 /// Writes the document [`OutcomeJson`] serializes to, byte for byte.
-pub fn write_outcome(out: &mut Vec<u8>, o: &Outcome) {
+pub fn write_outcome(out: &mut Vec<u8>, o: &Outcome, detail: Detail) {
     out.extend_from_slice(b"{\"id\":");
     write_str(out, o.id());
     out.extend_from_slice(b",\"source\":\"");
@@ -876,7 +900,7 @@ pub fn write_outcome(out: &mut Vec<u8>, o: &Outcome) {
                 if i > 0 {
                     out.push(b',');
                 }
-                write_evidence(out, record, e);
+                write_evidence(out, record, e, detail);
             }
             out.extend_from_slice(b"],\"rome\":[");
             for (i, r) in v.rome.iter().enumerate() {
@@ -898,7 +922,7 @@ pub fn write_outcome(out: &mut Vec<u8>, o: &Outcome) {
     }
 }
 
-fn write_evidence(out: &mut Vec<u8>, record: &Record, e: &Evidence) {
+fn write_evidence(out: &mut Vec<u8>, record: &Record, e: &Evidence, detail: Detail) {
     out.extend_from_slice(b"{\"entry\":");
     write_str(out, &e.entry);
     out.extend_from_slice(b",\"kind\":");
@@ -921,8 +945,10 @@ fn write_evidence(out: &mut Vec<u8>, record: &Record, e: &Evidence) {
     write_u64(out, e.span.end as u64);
     out.extend_from_slice(b"],\"match\":");
     write_str(out, matched(record, e));
-    out.extend_from_slice(b",\"snippet\":");
-    write_snippet(out, section_text(record, e), e.span.clone(), SNIPPET_RADIUS);
+    if detail == Detail::Snippets {
+        out.extend_from_slice(b",\"snippet\":");
+        write_snippet(out, section_text(record, e), e.span.clone(), SNIPPET_RADIUS);
+    }
     out.push(b'}');
 }
 
@@ -931,7 +957,7 @@ fn write_evidence(out: &mut Vec<u8>, record: &Record, e: &Evidence) {
 /// and [`Renderer::batch`] writes their bytes. `None` for the formats
 /// rendered in order on one thread.
 pub fn item_renderer(mode: &Mode) -> Option<impl Fn(&Outcome, &mut Vec<u8>) + Sync + '_> {
-    if !matches!(mode, Mode::Json | Mode::Jsonl | Mode::Annotate(_)) {
+    if !matches!(mode, Mode::Json(_) | Mode::Jsonl(_) | Mode::Annotate(..)) {
         return None;
     }
     Some(move |o: &Outcome, buf: &mut Vec<u8>| render_item(mode, o, buf))
@@ -942,13 +968,13 @@ pub fn item_renderer(mode: &Mode) -> Option<impl Fn(&Outcome, &mut Vec<u8>) + Sy
 /// writes).
 fn render_item(mode: &Mode, o: &Outcome, buf: &mut Vec<u8>) {
     match mode {
-        Mode::Json => write_outcome(buf, o),
-        Mode::Jsonl => {
-            write_outcome(buf, o);
+        Mode::Json(detail) => write_outcome(buf, o, *detail),
+        Mode::Jsonl(detail) => {
+            write_outcome(buf, o, *detail);
             buf.push(b'\n');
         }
-        Mode::Annotate(field) => {
-            annotate_into(buf, o, field);
+        Mode::Annotate(field, detail) => {
+            annotate_into(buf, o, field, *detail);
             buf.push(b'\n');
         }
         _ => unreachable!("only the machine formats render items"),
@@ -962,7 +988,7 @@ fn render_item(mode: &Mode, o: &Outcome, buf: &mut Vec<u8>) {
 /// A new field is spliced in before the line's final `}` (the line is only
 /// scanned for its top-level keys, no JSON tree is built); a field the line
 /// already holds is replaced by re-serializing the object.
-pub fn annotate_into(out: &mut Vec<u8>, o: &Outcome, field: &str) {
+pub fn annotate_into(out: &mut Vec<u8>, o: &Outcome, field: &str, detail: Detail) {
     let raw = match o {
         Outcome::Classified(r, _) => r.raw.as_deref(),
         Outcome::Failed(e) => e.raw.as_deref(),
@@ -978,21 +1004,21 @@ pub fn annotate_into(out: &mut Vec<u8>, o: &Outcome, field: &str) {
             }
             write_str(out, field);
             out.push(b':');
-            write_outcome(out, o);
+            write_outcome(out, o, detail);
             out.push(b'}');
         }
         (Some(raw), Some(_)) => {
             let Ok(Value::Object(mut map)) = serde_json::from_str::<Value>(raw) else {
                 unreachable!("scanned as an object");
             };
-            map.insert(field.to_string(), outcome_json(o));
+            map.insert(field.to_string(), outcome_json(o, detail));
             serde_json::to_writer(&mut *out, &map).expect("values serialize");
         }
         _ => {
             out.push(b'{');
             write_str(out, field);
             out.push(b':');
-            write_outcome(out, o);
+            write_outcome(out, o, detail);
             out.push(b'}');
         }
     }
@@ -1145,11 +1171,20 @@ mod tests {
             raw: None,
         });
         for o in [Outcome::Classified(record, verdict), failed] {
-            let streamed = serde_json::to_string(&OutcomeJson(&o)).unwrap();
-            assert_eq!(streamed, outcome_json(&o).to_string());
-            let mut direct = Vec::new();
-            write_outcome(&mut direct, &o);
-            assert_eq!(String::from_utf8(direct).unwrap(), streamed);
+            for detail in [Detail::Compact, Detail::Snippets] {
+                let streamed = serde_json::to_string(&OutcomeJson(&o, detail)).unwrap();
+                assert_eq!(streamed, outcome_json(&o, detail).to_string());
+                let mut direct = Vec::new();
+                write_outcome(&mut direct, &o, detail);
+                assert_eq!(String::from_utf8(direct).unwrap(), streamed);
+                let snippets = streamed.matches("\"snippet\":").count();
+                match (&o, detail) {
+                    (Outcome::Classified(_, v), Detail::Snippets) => {
+                        assert_eq!(snippets, v.evidence.len())
+                    }
+                    _ => assert_eq!(snippets, 0),
+                }
+            }
         }
     }
 
@@ -1178,10 +1213,12 @@ mod tests {
             let verdict = classifier.classify(&Ad::new(&record.title, &record.text));
             assert!(!verdict.evidence.is_empty(), "{text:?}");
             let o = Outcome::Classified(record, verdict);
-            let mut direct = Vec::new();
-            write_outcome(&mut direct, &o);
-            let streamed = serde_json::to_string(&OutcomeJson(&o)).unwrap();
-            assert_eq!(String::from_utf8(direct).unwrap(), streamed, "{text:?}");
+            for detail in [Detail::Compact, Detail::Snippets] {
+                let mut direct = Vec::new();
+                write_outcome(&mut direct, &o, detail);
+                let streamed = serde_json::to_string(&OutcomeJson(&o, detail)).unwrap();
+                assert_eq!(String::from_utf8(direct).unwrap(), streamed, "{text:?}");
+            }
         }
     }
 
@@ -1237,7 +1274,7 @@ mod tests {
         ];
         for (raw, expected) in cases {
             let mut out = Vec::new();
-            annotate_into(&mut out, &failed(raw), "c");
+            annotate_into(&mut out, &failed(raw), "c", Detail::Compact);
             assert_eq!(String::from_utf8(out).unwrap(), expected, "{raw:?}");
         }
     }

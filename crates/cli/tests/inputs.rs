@@ -67,7 +67,7 @@ fn folders_are_walked_in_sorted_order_keeping_known_extensions() {
     write(dir.path(), "ignored.png", "not an ad");
     let out = classify()
         .arg(dir.path())
-        .args(["-f", "jsonl"])
+        .args(["-f", "jsonl", "--explain"])
         .assert()
         .success()
         .get_output()

@@ -124,10 +124,21 @@ fn json_is_one_array_with_every_field() {
     assert!(r["error"].is_null());
     let e = &r["evidence"][0];
     for key in [
-        "entry", "family", "weight", "negated", "section", "span", "snippet",
+        "entry",
+        "kind",
+        "family",
+        "weight",
+        "contribution",
+        "negated",
+        "deferred",
+        "section",
+        "span",
+        "match",
     ] {
         assert!(!e[key].is_null(), "evidence lacks {key}: {e}");
     }
+    // Snippets only on request.
+    assert!(e.get("snippet").is_none(), "{e}");
     // Spans point into the original text.
     let (s, t) = (
         e["span"][0].as_u64().unwrap() as usize,
@@ -264,4 +275,67 @@ fn a_closed_pipe_ends_quietly() {
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+/// `--explain` with a machine format adds each evidence item's snippet,
+/// taken from the original text around the matched words; the formats
+/// with no place for it refuse it.
+#[test]
+fn explain_adds_snippets_to_the_json_formats() {
+    let input = two_ads();
+    let compact = parse_lines(stdout_of(&["--jsonl", "-f", "jsonl"], input.clone()).as_bytes());
+    let cases: [&[&str]; 3] = [
+        &["--jsonl", "-f", "jsonl", "--explain"],
+        &["--jsonl", "-f", "json", "--explain"],
+        &["--annotate", "--explain"],
+    ];
+    for args in cases {
+        let text = stdout_of(args, input.clone());
+        let records: Vec<Value> = if args.contains(&"json") {
+            serde_json::from_str::<Value>(&text)
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .clone()
+        } else {
+            parse_lines(text.as_bytes())
+        };
+        assert_eq!(records.len(), compact.len(), "{args:?}");
+        for (r, c) in records.iter().zip(&compact) {
+            let r = if args.contains(&"--annotate") {
+                &r["classify"]
+            } else {
+                r
+            };
+            let (evidence, compact_evidence) = (
+                r["evidence"].as_array().unwrap(),
+                c["evidence"].as_array().unwrap(),
+            );
+            assert_eq!(evidence.len(), compact_evidence.len(), "{args:?}");
+            for (e, ce) in evidence.iter().zip(compact_evidence) {
+                let snippet = e["snippet"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{args:?}: {e}"));
+                assert!(snippet.contains(e["match"].as_str().unwrap()), "{e}");
+                // The rest of the item is the compact one.
+                let mut without = e.clone();
+                without.as_object_mut().unwrap().remove("snippet");
+                assert_eq!(&without, ce, "{args:?}");
+            }
+        }
+    }
+    for format in ["csv", "tsv"] {
+        let out = classify()
+            .args(["--jsonl", "-f", format, "--explain"])
+            .write_stdin(input.clone())
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        assert!(
+            stderr_of(&out).contains("--explain has no csv or tsv form"),
+            "{}",
+            stderr_of(&out)
+        );
+    }
 }
