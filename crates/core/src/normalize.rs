@@ -339,6 +339,40 @@ static ASCII_WORD: [u8; 256] = {
 const LOWER: u8 = 1;
 const UPPER: u8 = 2;
 
+/// What the general path does with an ASCII byte that does not extend a
+/// word, by byte: [`ENDS_WORD`] (it only ends the word being built, as a
+/// space does), [`ENDS_UNIT`] (it ends the word and the unit, as a line
+/// end does), [`CHAR`] (it goes through `on_char`: apostrophes, `.`, `/`,
+/// `-`, `(`, and letters that may open a gender marker), or [`EVENT`]
+/// (`<` and `&`, which may open a tag or an entity; and every non-ASCII
+/// byte).
+static ASCII_ACTION: [u8; 256] = {
+    let mut t = [EVENT; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_alphanumeric() {
+            CHAR
+        } else {
+            match c {
+                b'\'' | b'`' | b'.' | b'/' | b'-' | b'(' => CHAR,
+                b'<' | b'&' => EVENT,
+                b'\n' | b'\r' | b';' | b'!' | b'?' | b':' | b'|' | b'*' => ENDS_UNIT,
+                _ => ENDS_WORD,
+            }
+        };
+        b += 1;
+    }
+    t
+};
+const ENDS_WORD: u8 = 0;
+const ENDS_UNIT: u8 = 1;
+const CHAR: u8 = 2;
+const EVENT: u8 = 3;
+
+/// `’` in UTF-8, the usual apostrophe of French text.
+const RIGHT_QUOTE: &[u8] = "\u{2019}".as_bytes();
+
 struct Scanner<'t, 'o> {
     text: &'t str,
     out: &'o mut Normalized,
@@ -394,16 +428,39 @@ impl<'t, 'o> Scanner<'t, 'o> {
         let bytes = self.text.as_bytes();
         while self.pos < self.text.len() {
             let b = bytes[self.pos];
-            if self.fast && self.word_run(bytes) {
-                continue;
-            }
-            // Plain separators only end the word being built.
-            if self.fast && matches!(b, b' ' | b'\t' | b',') {
-                self.end_word();
-                self.pos += 1;
-                continue;
-            }
             let start = self.pos;
+            if self.fast {
+                if self.word_run(bytes) {
+                    continue;
+                }
+                // The general path's outcome for the common punctuation,
+                // without decoding a character or looking for tags.
+                match ASCII_ACTION[usize::from(b)] {
+                    ENDS_WORD => {
+                        self.end_word();
+                        self.pos += 1;
+                        continue;
+                    }
+                    ENDS_UNIT => {
+                        self.end_word();
+                        self.after_slash = false;
+                        self.end_unit();
+                        self.pos += 1;
+                        continue;
+                    }
+                    CHAR => {
+                        self.pos += 1;
+                        self.on_char(char::from(b), start, start + 1);
+                        continue;
+                    }
+                    _ if bytes[start..].starts_with(RIGHT_QUOTE) => {
+                        self.pos += RIGHT_QUOTE.len();
+                        self.on_apostrophe(start, self.pos);
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
             let (event, end) = self.next_event();
             self.pos = end;
             match event {
@@ -429,7 +486,12 @@ impl<'t, 'o> Scanner<'t, 'o> {
     /// Returns `false`, having done nothing, when no such run starts here.
     fn word_run(&mut self, bytes: &[u8]) -> bool {
         let start = self.pos;
-        if self.word.is_empty() && is_gender_letter(char::from(bytes[start])) {
+        // A gender marker (`H/F`, `h-f`) needs a `/` or `-` after its first
+        // letter; `on_char` checks the rest.
+        if self.word.is_empty()
+            && is_gender_letter(char::from(bytes[start]))
+            && matches!(bytes.get(start + 1), Some(b'/' | b'-'))
+        {
             return false;
         }
         let mut i = start;
@@ -965,7 +1027,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn fast_paths_agree_with_the_general_path(
-            text in "[a-zA-Z0-9 ,.'’/·()\\-\n\téèÉÀàçÇœŒ÷×ßþÿhHfFxXmMwW&;<>#ﬁ\u{301}\u{200B}]{0,40}"
+            text in "[a-zA-Z0-9 ,.'’‘`/·()\\-\n\r\téèÉÀàçÇœŒ÷×ßþÿhHfFxXmMwW&;:!?|*\"\\[\\]{}+=%$@~^_\\\\<>#ﬁ\u{0}\u{b}\u{7f}\u{85}\u{2026}\u{301}\u{200B}]{0,40}"
         ) {
             let (fast, slow) = (normalize(&text), normalize_slow(&text));
             proptest::prop_assert_eq!(fast.words(), slow.words());
