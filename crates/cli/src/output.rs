@@ -727,6 +727,15 @@ fn write_str(out: &mut Vec<u8>, s: &str) {
 /// copied at once.
 fn write_escaped(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
+    // Most strings need no escape: one pass without early exit tells, and
+    // they are copied whole.
+    let plain = bytes.iter().fold(true, |plain, &b| {
+        plain & (b >= 0x20 && b != b'"' && b != b'\\')
+    });
+    if plain {
+        out.extend_from_slice(bytes);
+        return;
+    }
     let mut run = 0;
     for (i, &b) in bytes.iter().enumerate() {
         if b < 0x20 || b == b'"' || b == b'\\' {
