@@ -14,7 +14,8 @@
 # 3. runs the reference pass over it (aho-corasick DFA, leftmost-longest,
 #    as many patterns as the lexicon has entries; see src/bin/reference.rs);
 # 4. runs `classify --format jsonl --jobs 1` and `--jobs 2` under
-#    /usr/bin/time -v, and checks that both outputs are identical;
+#    /usr/bin/time -v, and checks that both outputs are identical; then
+#    `--jobs 1 --explain` (every evidence item with its snippet);
 # 5. times one ad on standard input (hyperfine when installed, otherwise
 #    a loop of RUNS runs), lexicon compilation included;
 # 6. prints the table.
@@ -61,21 +62,27 @@ done < <("$BIN/reference" "$CORPUS")
 
 now() { date +%s%N; }
 
-# run JOBS: classify the corpus with --jobs JOBS; sets secs, rss_kb.
+# run NAME JOBS [ARGS]: classify the corpus with --jobs JOBS and ARGS into
+# $TMP/out.NAME; sets secs, rss_kb.
 run() {
-    local jobs=$1 start end
+    local name=$1 jobs=$2 start end
+    shift 2
     start=$(now)
-    /usr/bin/time -v -o "$TMP/time.$jobs" \
-        "$CLASSIFY" --format jsonl --jobs "$jobs" "$CORPUS" >"$TMP/out.$jobs"
+    /usr/bin/time -v -o "$TMP/time.$name" \
+        "$CLASSIFY" --format jsonl --jobs "$jobs" "$@" "$CORPUS" >"$TMP/out.$name"
     end=$(now)
     secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
-    rss_kb=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$TMP/time.$jobs")
+    rss_kb=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$TMP/time.$name")
 }
 
-run 1
+run 1 1
 secs1=$secs rss1=$rss_kb
-run "$JOBS"
+run "$JOBS" "$JOBS"
 secsn=$secs rssn=$rss_kb
+# With every evidence item's snippet (--explain): the output for reading.
+run explain 1 --explain
+secse=$secs rsse=$rss_kb
+rm -f "$TMP/out.explain"
 
 if ! cmp -s "$TMP/out.1" "$TMP/out.$JOBS"; then
     echo "throughput.sh: --jobs 1 and --jobs $JOBS outputs differ" >&2
@@ -106,6 +113,7 @@ fi
 
 awk -v bytes="$BYTES" -v ads="$ADS" -v ref="$ref_mbps" -v refp="$ref_parse_mbps" \
     -v s1="$secs1" -v sn="$secsn" -v r1="$rss1" -v rn="$rssn" -v jobs="$JOBS" \
+    -v se="$secse" -v re="$rsse" \
     -v lat="$latency_ms" -v how="$latency_how" -v pats="$ref_patterns" 'BEGIN {
     mb = bytes / 1e6
     printf "corpus: %.1f MB, %d ads; reference pass: %d patterns, %.1f MB/s (with JSON parse %.1f MB/s)\n\n", mb, ads, pats, ref, refp
@@ -113,6 +121,7 @@ awk -v bytes="$BYTES" -v ads="$ADS" -v ref="$ref_mbps" -v refp="$ref_parse_mbps"
     printf "| reference pass (aho-corasick DFA) | %.1f | %.0f | 1.00 | |\n", ref, ads / (mb / ref)
     printf "| `classify --format jsonl --jobs 1` | %.1f | %.0f | %.2f | %.1f MB |\n", mb / s1, ads / s1, (mb / s1) / ref, r1 / 1024
     printf "| `classify --format jsonl --jobs %d` | %.1f | %.0f | %.2f | %.1f MB |\n", jobs, mb / sn, ads / sn, (mb / sn) / ref, rn / 1024
+    printf "| `classify --format jsonl --explain --jobs 1` (snippets) | %.1f | %.0f | %.2f | %.1f MB |\n", mb / se, ads / se, (mb / se) / ref, re / 1024
     printf "\n--jobs %d / --jobs 1: %.2fx (outputs identical)\n", jobs, s1 / sn
     printf "one ad on standard input: %.2f ms wall (%s)\n", lat, how
 }'
