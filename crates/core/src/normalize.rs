@@ -732,10 +732,15 @@ impl<'t, 'o> Scanner<'t, 'o> {
         }
     }
 
+    #[inline]
     fn end_word(&mut self) {
-        if self.word.is_empty() {
-            return;
+        if !self.word.is_empty() {
+            self.finish_word();
         }
+    }
+
+    /// [`Scanner::end_word`] of a word that is not empty.
+    fn finish_word(&mut self) {
         let after_slash = std::mem::take(&mut self.after_slash);
         let form: &str = if !self.word_unstable {
             // ASCII and the precomposed lower-case letters of Latin-1
@@ -775,13 +780,9 @@ impl<'t, 'o> Scanner<'t, 'o> {
     /// Records the word written at `start..` of the output buffer (with
     /// `word_span` as its span), or drops it when it is empty or the
     /// feminine of the word before a `/`.
+    #[inline]
     fn push_word(&mut self, start: usize, after_slash: bool) {
-        let dropped = after_slash
-            && self.out.words.last().is_some_and(|prev| {
-                let prev_form = &self.out.buffer[prev.norm.clone()];
-                is_feminine_of(&self.out.buffer[start..], prev_form)
-            });
-        if dropped || start == self.out.buffer.len() {
+        if start == self.out.buffer.len() || (after_slash && self.repeats_previous(start)) {
             self.out.buffer.truncate(start);
         } else {
             let end = self.out.buffer.len();
@@ -793,6 +794,15 @@ impl<'t, 'o> Scanner<'t, 'o> {
             self.unit_has_words = true;
             self.out.units = self.unit + 1;
         }
+    }
+
+    /// The word written at `start..` is the feminine (or plural) of the
+    /// previous one, which a `/` separated from it.
+    fn repeats_previous(&self, start: usize) -> bool {
+        self.out.words.last().is_some_and(|prev| {
+            let prev_form = &self.out.buffer[prev.norm.clone()];
+            is_feminine_of(&self.out.buffer[start..], prev_form)
+        })
     }
 
     fn clear_word(&mut self) {
