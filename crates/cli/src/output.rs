@@ -716,6 +716,15 @@ fn push_escape(out: &mut Vec<u8>, b: u8) {
     out.push(short);
 }
 
+/// Writes one of the library's fixed names (labels, kinds) as a JSON
+/// string: they hold nothing to escape.
+fn write_name(out: &mut Vec<u8>, name: &'static str) {
+    debug_assert!(!name.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\'));
+    out.push(b'"');
+    out.extend_from_slice(name.as_bytes());
+    out.push(b'"');
+}
+
 /// Writes `s` as a JSON string, quotes included.
 fn write_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
@@ -843,10 +852,6 @@ fn write_u64(out: &mut Vec<u8>, v: u64) {
         .expect("writing to a Vec cannot fail");
 }
 
-fn write_bool(out: &mut Vec<u8>, v: bool) {
-    out.extend_from_slice(if v { b"true" } else { b"false" });
-}
-
 /// The snippet of [`snippet`] without marks, written as a JSON string.
 fn write_snippet(out: &mut Vec<u8>, text: &str, span: Range<usize>, radius: usize) {
     let s = floor_boundary(text, span.start);
@@ -881,7 +886,7 @@ pub fn write_outcome(out: &mut Vec<u8>, o: &Outcome, detail: Detail) {
     match o {
         Outcome::Classified(record, v) => {
             out.extend_from_slice(b",\"label\":");
-            write_str(out, v.label.as_str());
+            write_name(out, v.label.as_str());
             out.extend_from_slice(b",\"confidence\":");
             write_f64(out, v.confidence);
             out.extend_from_slice(b",\"scores\":{");
@@ -889,7 +894,7 @@ pub fn write_outcome(out: &mut Vec<u8>, o: &Outcome, detail: Detail) {
                 if i > 0 {
                     out.push(b',');
                 }
-                write_str(out, s.label.as_str());
+                write_name(out, s.label.as_str());
                 out.push(b':');
                 write_f64(out, s.score);
             }
@@ -935,20 +940,40 @@ fn write_evidence(out: &mut Vec<u8>, record: &Record, e: &Evidence, detail: Deta
     out.extend_from_slice(b"{\"entry\":");
     write_str(out, &e.entry);
     out.extend_from_slice(b",\"kind\":");
-    write_str(out, kind_str(e));
+    write_name(out, kind_str(e));
     out.extend_from_slice(b",\"family\":");
     write_str(out, &e.family);
     out.extend_from_slice(b",\"weight\":");
     write_f64(out, e.weight);
     out.extend_from_slice(b",\"contribution\":");
     write_f64(out, e.contribution);
-    out.extend_from_slice(b",\"negated\":");
-    write_bool(out, e.negated);
-    out.extend_from_slice(b",\"deferred\":");
-    write_bool(out, e.deferred);
-    out.extend_from_slice(b",\"section\":");
-    write_str(out, section_str(e.section));
-    out.extend_from_slice(b",\"span\":[");
+    // The flags and the section: one literal among eight.
+    out.extend_from_slice(match (e.negated, e.deferred, e.section) {
+        (false, false, Section::Body) => {
+            b",\"negated\":false,\"deferred\":false,\"section\":\"body\",\"span\":["
+        }
+        (false, false, Section::Title) => {
+            b",\"negated\":false,\"deferred\":false,\"section\":\"title\",\"span\":["
+        }
+        (true, false, Section::Body) => {
+            b",\"negated\":true,\"deferred\":false,\"section\":\"body\",\"span\":["
+        }
+        (true, false, Section::Title) => {
+            b",\"negated\":true,\"deferred\":false,\"section\":\"title\",\"span\":["
+        }
+        (false, true, Section::Body) => {
+            b",\"negated\":false,\"deferred\":true,\"section\":\"body\",\"span\":["
+        }
+        (false, true, Section::Title) => {
+            b",\"negated\":false,\"deferred\":true,\"section\":\"title\",\"span\":["
+        }
+        (true, true, Section::Body) => {
+            b",\"negated\":true,\"deferred\":true,\"section\":\"body\",\"span\":["
+        }
+        (true, true, Section::Title) => {
+            b",\"negated\":true,\"deferred\":true,\"section\":\"title\",\"span\":["
+        }
+    });
     write_u64(out, e.span.start as u64);
     out.push(b',');
     write_u64(out, e.span.end as u64);
