@@ -516,12 +516,14 @@ impl<'t, 'o> Scanner<'t, 'o> {
         if i == start {
             return false;
         }
-        let whole =
-            self.word.is_empty() && matches!(bytes.get(i), None | Some(b' ' | b'\t' | b','));
+        let next = bytes.get(i).copied();
+        let whole = self.word.is_empty()
+            && next.is_none_or(|b| matches!(ASCII_ACTION[usize::from(b)], ENDS_WORD | ENDS_UNIT));
         if whole {
-            // A whole word between plain separators: straight to the
-            // output, as `end_word` would write it (the separator only
-            // ends the word).
+            // A whole word before a separator that only ends it (or ends
+            // its unit too): straight to the output, as `end_word` would
+            // write it. A plain space, tab or comma is consumed here; any
+            // other separator is left to `run`.
             self.word_span = start..i;
             let after_slash = std::mem::take(&mut self.after_slash);
             let from = self.out.buffer.len();
@@ -530,7 +532,10 @@ impl<'t, 'o> Scanner<'t, 'o> {
                 self.out.buffer[from..].make_ascii_lowercase();
             }
             self.push_word(from, after_slash);
-            self.pos = (i + 1).min(bytes.len());
+            self.pos = match next {
+                Some(b' ' | b'\t' | b',') => i + 1,
+                _ => i,
+            };
             return true;
         }
         if self.word.is_empty() {
