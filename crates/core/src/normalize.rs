@@ -427,6 +427,12 @@ impl<'t, 'o> Scanner<'t, 'o> {
     fn run(&mut self) {
         let bytes = self.text.as_bytes();
         while self.pos < self.text.len() {
+            if self.fast && self.word.is_empty() && !self.after_slash {
+                self.plain_run(bytes);
+                if self.pos >= bytes.len() {
+                    break;
+                }
+            }
             let b = bytes[self.pos];
             let start = self.pos;
             if self.fast {
@@ -475,6 +481,83 @@ impl<'t, 'o> Scanner<'t, 'o> {
         }
         self.end_word();
         self.end_unit();
+    }
+
+    /// The fast path for plain text, in one loop with the state in locals:
+    /// whole words of ASCII letters and digits and of precomposed
+    /// lower-case Latin-1 letters (and `œ`), and the ASCII separators that
+    /// only end a word or a unit between them. Stops, leaving `pos` there,
+    /// at the first byte the other paths must see: a word that does not
+    /// end at such a separator (it goes on with an apostrophe, a `.`, a
+    /// `/`, a capital accent…), a letter that may open a gender marker,
+    /// and every other character. Needs an empty word and no pending `/`.
+    fn plain_run(&mut self, bytes: &[u8]) {
+        let mut i = self.pos;
+        let mut unit = self.unit;
+        let mut unit_has_words = self.unit_has_words;
+        let out = &mut *self.out;
+        'text: while let Some(&b) = bytes.get(i) {
+            match ASCII_ACTION[usize::from(b)] {
+                ENDS_WORD => {
+                    i += 1;
+                    continue;
+                }
+                ENDS_UNIT => {
+                    if unit_has_words {
+                        unit += 1;
+                        unit_has_words = false;
+                    }
+                    i += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            if is_gender_letter(char::from(b)) && matches!(bytes.get(i + 1), Some(b'/' | b'-')) {
+                break;
+            }
+            let start = i;
+            let mut kinds = 0;
+            loop {
+                while let Some(&b) = bytes.get(i) {
+                    let kind = ASCII_WORD[usize::from(b)];
+                    if kind == 0 {
+                        break;
+                    }
+                    kinds |= kind;
+                    i += 1;
+                }
+                match (bytes.get(i), bytes.get(i + 1)) {
+                    // `à`–`ÿ` but `÷`.
+                    (Some(0xC3), Some(&c)) if c >= 0xA0 && c != 0xB7 => i += 2,
+                    // `œ`.
+                    (Some(0xC5), Some(0x93)) => i += 2,
+                    _ => break,
+                }
+            }
+            let whole = i > start
+                && bytes
+                    .get(i)
+                    .is_none_or(|&b| matches!(ASCII_ACTION[usize::from(b)], ENDS_WORD | ENDS_UNIT));
+            if !whole {
+                i = start;
+                break 'text;
+            }
+            let from = out.buffer.len();
+            out.buffer.push_str(&self.text[start..i]);
+            if kinds & UPPER != 0 {
+                out.buffer[from..].make_ascii_lowercase();
+            }
+            out.words.push(NormWord {
+                norm: from..out.buffer.len(),
+                span: start..i,
+                unit,
+            });
+            unit_has_words = true;
+            out.units = unit + 1;
+        }
+        self.pos = i;
+        self.unit = unit;
+        self.unit_has_words = unit_has_words;
     }
 
     /// The fast path for plain words: a run of ASCII letters and digits and
