@@ -20,6 +20,10 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+mod json_scan;
+
+use json_scan::FieldScanner;
+
 /// Where a record came from: a file (or `<stdin>`) and, for line-based
 /// formats, the 1-based line where the record starts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,7 +44,7 @@ impl fmt::Display for Location {
 }
 
 /// One ad ready to classify.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Record {
     /// The record id: the id field, the file path, or `FILE:LINE`.
     pub id: String,
@@ -57,7 +61,7 @@ pub struct Record {
 }
 
 /// A record that could not be read, in its place in the stream.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordError {
     /// Where it came from.
     pub source: Location,
@@ -548,6 +552,7 @@ fn stream(
             line: 0,
             offset: start.unwrap_or(0),
             buf: Vec::new(),
+            scanner: FieldScanner::new(&opts.fields),
             opts,
             done: false,
         }),
@@ -918,63 +923,126 @@ struct JsonLines {
     /// Byte offset of the current line's start.
     offset: u64,
     buf: Vec<u8>,
+    /// The fast path for the configured fields (`None`: serde_json only).
+    scanner: Option<FieldScanner>,
     opts: Arc<ReadOptions>,
     done: bool,
 }
 
 impl JsonLines {
-    fn error(&self, message: String, raw: Option<String>) -> RecordError {
-        let source = Location {
+    fn location(&self) -> Location {
+        Location {
             file: self.file.clone(),
             line: Some(self.line),
-        };
-        RecordError {
-            id: source.to_string(),
-            source,
-            message,
-            raw,
         }
     }
 
-    fn parse(&self, start: u64) -> ReadResult {
-        let bytes = self.buf.strip_suffix(b"\r").unwrap_or(&self.buf);
-        let line = match std::str::from_utf8(bytes) {
-            Ok(s) => s,
-            Err(e) => {
-                let at = start + e.valid_up_to() as u64;
-                return Err(self.error(format!("invalid UTF-8 at byte {at}"), None));
-            }
-        };
-        let value: Value = match serde_json::from_str(line) {
-            Ok(v) => v,
-            Err(e) => {
-                let reason = e.to_string();
-                let reason = reason.split(" at line ").next().unwrap_or(&reason);
-                return Err(self.error(
-                    format!("malformed JSON at column {}: {reason}", e.column()),
-                    None,
-                ));
-            }
-        };
-        if !value.is_object() {
-            return Err(self.error("expected a JSON object".to_string(), None));
-        }
-        let location = Location {
-            file: self.file.clone(),
-            line: Some(self.line),
-        };
-        build_record(
-            &self.opts.fields,
-            location,
-            Some(line.to_string()),
-            |path| match lookup(&value, path) {
-                None | Some(Value::Null) => Ok(None),
-                Some(v) => scalar_to_string(v)
-                    .map(Some)
-                    .ok_or_else(|| format!("field {path:?} is not a string")),
-            },
-        )
+    fn error(&self, message: String, raw: Option<String>) -> RecordError {
+        line_error(self.location(), message, raw)
     }
+}
+
+/// An error about a whole JSON line, its id the line's location.
+fn line_error(source: Location, message: String, raw: Option<String>) -> RecordError {
+    RecordError {
+        id: source.to_string(),
+        source,
+        message,
+        raw,
+    }
+}
+
+/// How [`parse_json_line`] reads a line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonParser {
+    /// What the JSON Lines reader does: a single-pass validating scanner
+    /// picks out the fields, and serde_json reads the lines it declines
+    /// (malformed JSON, duplicate keys on a field path, fields that are not
+    /// strings, deep nesting…), so the result is always serde_json's.
+    Fast,
+    /// serde_json only: every line parsed into a `serde_json::Value`, then
+    /// the fields looked up. The reference the fast path is tested against.
+    Serde,
+}
+
+/// Reads one JSON Lines record from its line (without the `\n`; a final
+/// `\r` is dropped), as the JSON Lines reader does. `start` is the offset
+/// in the file of the line's first byte, for the position of invalid
+/// UTF-8; `location` is where the line is. Whatever `parser`, the result is
+/// the same: tests and the `readers` fuzz target check it.
+pub fn parse_json_line(
+    bytes: &[u8],
+    start: u64,
+    location: Location,
+    fields: &Fields,
+    parser: JsonParser,
+) -> ReadResult {
+    let mut scanner = match parser {
+        JsonParser::Fast => FieldScanner::new(fields),
+        JsonParser::Serde => None,
+    };
+    parse_line(bytes, start, location, fields, scanner.as_mut())
+}
+
+/// Reads one line: with `scanner` when it has one and the scanner handles
+/// the line, with serde_json otherwise.
+fn parse_line(
+    bytes: &[u8],
+    start: u64,
+    location: Location,
+    fields: &Fields,
+    scanner: Option<&mut FieldScanner>,
+) -> ReadResult {
+    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    let line = match std::str::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            let at = start + e.valid_up_to() as u64;
+            return Err(line_error(
+                location,
+                format!("invalid UTF-8 at byte {at}"),
+                None,
+            ));
+        }
+    };
+    if let Some(scanner) = scanner {
+        if scanner.scan(line).is_some() {
+            let raw = Some(line.to_string());
+            return build_record(fields, location, raw, |path| {
+                Ok(scanner.get(line, path).map(str::to_string))
+            });
+        }
+    }
+    let value: Value = match serde_json::from_str(line) {
+        Ok(v) => v,
+        Err(e) => {
+            let reason = e.to_string();
+            let reason = reason.split(" at line ").next().unwrap_or(&reason);
+            return Err(line_error(
+                location,
+                format!("malformed JSON at column {}: {reason}", e.column()),
+                None,
+            ));
+        }
+    };
+    if !value.is_object() {
+        return Err(line_error(
+            location,
+            "expected a JSON object".to_string(),
+            None,
+        ));
+    }
+    build_record(
+        fields,
+        location,
+        Some(line.to_string()),
+        |path| match lookup(&value, path) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => scalar_to_string(v)
+                .map(Some)
+                .ok_or_else(|| format!("field {path:?} is not a string")),
+        },
+    )
 }
 
 impl Iterator for JsonLines {
@@ -1013,7 +1081,14 @@ impl Iterator for JsonLines {
                     if self.buf.iter().all(u8::is_ascii_whitespace) {
                         continue;
                     }
-                    return Some(self.parse(start));
+                    let location = self.location();
+                    return Some(parse_line(
+                        &self.buf,
+                        start,
+                        location,
+                        &self.opts.fields,
+                        self.scanner.as_mut(),
+                    ));
                 }
             }
         }
