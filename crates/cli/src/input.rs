@@ -795,38 +795,44 @@ fn build_record(
     raw: Option<String>,
     get: impl Fn(&str) -> Result<Option<String>, String>,
 ) -> ReadResult {
-    let fallback_id = location.to_string();
     let id = get(&fields.id).ok().flatten().filter(|s| !s.is_empty());
-    let id_or_fallback = id.clone().unwrap_or(fallback_id);
-    let fail = |message: String| RecordError {
-        source: location.clone(),
-        id: id_or_fallback.clone(),
-        message,
-        raw: raw.clone(),
+    let id = id.unwrap_or_else(|| location.to_string());
+    // The fields, or what is wrong with them; the record or the error then
+    // takes the id, the location and the raw line without copying them.
+    let read = || -> Result<(String, String, Option<String>), String> {
+        let title = get(&fields.title)?.unwrap_or_default();
+        let text = match get(&fields.text)? {
+            Some(t) => t,
+            None => return Err(format!("missing field {:?}", fields.text)),
+        };
+        if is_blank(&title) && is_blank(&text) {
+            return Err("empty ad".to_string());
+        }
+        let label = match &fields.label {
+            Some(path) => match get(path)? {
+                Some(l) => Some(l),
+                None => return Err(format!("missing field {path:?}")),
+            },
+            None => None,
+        };
+        Ok((title, text, label))
     };
-    let title = get(&fields.title).map_err(&fail)?.unwrap_or_default();
-    let text = match get(&fields.text).map_err(&fail)? {
-        Some(t) => t,
-        None => return Err(fail(format!("missing field {:?}", fields.text))),
-    };
-    if is_blank(&title) && is_blank(&text) {
-        return Err(fail("empty ad".to_string()));
+    match read() {
+        Ok((title, text, label)) => Ok(Record {
+            id,
+            title,
+            text,
+            source: location,
+            label,
+            raw,
+        }),
+        Err(message) => Err(RecordError {
+            source: location,
+            id,
+            message,
+            raw,
+        }),
     }
-    let label = match &fields.label {
-        Some(path) => match get(path).map_err(&fail)? {
-            Some(l) => Some(l),
-            None => return Err(fail(format!("missing field {path:?}"))),
-        },
-        None => None,
-    };
-    Ok(Record {
-        id: id_or_fallback.clone(),
-        title,
-        text,
-        source: location.clone(),
-        label,
-        raw: raw.clone(),
-    })
 }
 
 // ---------------------------------------------------------------------------
