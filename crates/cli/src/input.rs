@@ -873,7 +873,7 @@ fn read_line_limited(
             };
             return Ok((state, consumed));
         }
-        let (chunk, found) = match memchr(available) {
+        let (chunk, found) = match memchr::memchr(b'\n', available) {
             Some(i) => (&available[..i], true),
             None => (available, false),
         };
@@ -897,29 +897,6 @@ fn read_line_limited(
             return Ok((state, consumed));
         }
     }
-}
-
-/// The first `\n` in `bytes`, eight bytes at a time.
-fn memchr(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    const NEWLINES: u64 = ONES * b'\n' as u64;
-    let mut chunks = bytes.chunks_exact(8);
-    let mut offset = 0;
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word) ^ NEWLINES;
-        // A zero byte in `x` is a newline in the chunk.
-        if x.wrapping_sub(ONES) & !x & HIGHS != 0 {
-            break;
-        }
-        offset += 8;
-    }
-    bytes[offset..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map(|i| offset + i)
 }
 
 struct JsonLines {
@@ -1739,25 +1716,6 @@ mod tests {
                 "{capacity}"
             );
         }
-    }
-
-    #[test]
-    fn memchr_finds_the_first_newline() {
-        for len in 0..40 {
-            for at in 0..=len {
-                let mut bytes = vec![b'a'; len];
-                if at < len {
-                    bytes[at] = b'\n';
-                    if at + 3 < len {
-                        bytes[at + 3] = b'\n';
-                    }
-                }
-                let expected = bytes.iter().position(|&b| b == b'\n');
-                assert_eq!(memchr(&bytes), expected, "{len} {at}");
-            }
-        }
-        assert_eq!(memchr("é\u{a}".as_bytes()), Some(2));
-        assert_eq!(memchr(&[0x8A, 0x0B, 0x09, 0xFF, 0x0A]), Some(4));
     }
 
     #[test]
