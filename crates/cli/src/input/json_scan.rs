@@ -87,6 +87,7 @@ pub(crate) struct FieldScanner {
     bufs: Vec<String>,
     /// An unescaped key, when a key has escapes.
     key: String,
+    /// Finds the next quote or backslash in a string.
     finder: QuoteFinder,
 }
 
