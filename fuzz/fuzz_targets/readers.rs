@@ -8,7 +8,12 @@
 //! know what to expect. Invariants: never a panic; a text or HTML file is
 //! one item; JSON Lines yield exactly one item per non-blank line, in
 //! order, with the right line numbers, each record keeping its line as
-//! `raw`, then (broken UTF-16) one `cannot read` error; CSV items come in
+//! `raw`, each item exactly what serde_json alone reads from its line
+//! (`parse_json_line` with `JsonParser::Serde`: the fast scanner and its
+//! fall back must agree with it), then (broken UTF-16) one `cannot read`
+//! error; the field paths are chosen by bits 4-5 of the first byte
+//! (default, France Travail preset, dotted paths with a label, one path
+//! for all); CSV items come in
 //! line order, stop after a fatal error, and match the rows the `csv`
 //! crate finds (one item per row after the header, an unclosed quote
 //! included).
@@ -16,19 +21,41 @@
 
 use std::path::PathBuf;
 
-use classify_cli::input::{self, Fields, InputKind, ReadOptions, Records, Source};
+use classify_cli::input::{self, Fields, InputKind, JsonParser, ReadOptions, Records, Source};
 use libfuzzer_sys::fuzz_target;
 
 fn scratch_file(ext: &str) -> PathBuf {
     std::env::temp_dir().join(format!("classify-fuzz-{}.{ext}", std::process::id()))
 }
 
-fn read(kind: InputKind, ext: &str, max: u64, content: &[u8]) -> Vec<input::ReadResult> {
+/// The field paths the JSON Lines and CSV readers look for.
+fn fields(choice: u8) -> Fields {
+    let paths = |id: &str, title: &str, text: &str, label: Option<&str>| Fields {
+        id: id.into(),
+        title: title.into(),
+        text: text.into(),
+        label: label.map(str::to_string),
+    };
+    match choice % 4 {
+        0 => Fields::default(),
+        1 => paths("id", "intitule", "description", None),
+        2 => paths("meta.id", "a.b", "text", Some("label")),
+        _ => paths("text", "text", "text", None),
+    }
+}
+
+fn read(
+    kind: InputKind,
+    ext: &str,
+    max: u64,
+    fields: &Fields,
+    content: &[u8],
+) -> Vec<input::ReadResult> {
     let path = scratch_file(ext);
     std::fs::write(&path, content).unwrap();
     let options = ReadOptions {
         forced: Some(kind),
-        fields: Fields::default(),
+        fields: fields.clone(),
         max_record_bytes: max,
     };
     let items: Vec<_> = Records::new(
@@ -45,8 +72,10 @@ fn read(kind: InputKind, ext: &str, max: u64, content: &[u8]) -> Vec<input::Read
 
 /// What the readers read from a file's bytes.
 enum Decoded {
-    /// UTF-8 bytes; `true` when UTF-16 decoding failed after them.
-    Bytes(Vec<u8>, bool),
+    /// UTF-8 bytes; `true` when UTF-16 decoding failed after them; the
+    /// offset of their first byte as the readers count it (after a UTF-8
+    /// byte order mark; decoded UTF-16 counts from 0).
+    Bytes(Vec<u8>, bool, u64),
     /// A UTF-32 byte order mark: the file is refused whole.
     Refused,
 }
@@ -56,12 +85,12 @@ fn decode(content: &[u8]) -> Decoded {
         return Decoded::Refused;
     }
     if let Some(rest) = content.strip_prefix(b"\xEF\xBB\xBF") {
-        return Decoded::Bytes(rest.to_vec(), false);
+        return Decoded::Bytes(rest.to_vec(), false, 3);
     }
     let big_endian = match content.get(..2) {
         Some(b"\xFF\xFE") => false,
         Some(b"\xFE\xFF") => true,
-        _ => return Decoded::Bytes(content.to_vec(), false),
+        _ => return Decoded::Bytes(content.to_vec(), false, 0),
     };
     let body = &content[2..];
     let units = body.chunks_exact(2).map(|p| {
@@ -82,7 +111,7 @@ fn decode(content: &[u8]) -> Decoded {
             }
         }
     }
-    Decoded::Bytes(text.into_bytes(), broken)
+    Decoded::Bytes(text.into_bytes(), broken, 0)
 }
 
 fn line_of(item: &input::ReadResult) -> Option<u64> {
@@ -92,7 +121,14 @@ fn line_of(item: &input::ReadResult) -> Option<u64> {
     }
 }
 
-fn check_jsonl(content: &[u8], broken: bool, max: u64, items: &[input::ReadResult]) {
+fn check_jsonl(
+    content: &[u8],
+    broken: bool,
+    start: u64,
+    max: u64,
+    fields: &Fields,
+    items: &[input::ReadResult],
+) {
     let mut lines: Vec<&[u8]> = content.split(|&b| b == b'\n').collect();
     // The last piece is no line when the content ends with a line end, nor
     // when decoding broke inside it.
@@ -110,6 +146,31 @@ fn check_jsonl(content: &[u8], broken: bool, max: u64, items: &[input::ReadResul
     }
     let got: Vec<Option<u64>> = items.iter().map(line_of).collect();
     assert_eq!(got, expected, "one item per non-blank line, in order");
+    // Each line's item is what serde_json alone reads from it.
+    let mut starts = Vec::with_capacity(lines.len());
+    let mut offset = start;
+    for line in &lines {
+        starts.push(offset);
+        offset += line.len() as u64 + 1;
+    }
+    for item in items {
+        let source = match item {
+            Ok(r) => &r.source,
+            Err(e) => &e.source,
+        };
+        let Some(n) = source.line.map(|n| n as usize - 1) else {
+            continue;
+        };
+        let Some(line) = lines.get(n) else {
+            continue; // the broken UTF-16 error
+        };
+        if line.len() as u64 > max {
+            continue;
+        }
+        let reference =
+            input::parse_json_line(line, starts[n], source.clone(), fields, JsonParser::Serde);
+        assert_eq!(item, &reference, "fast path and serde_json disagree");
+    }
     for (i, item) in items.iter().enumerate() {
         match item {
             Ok(r) => {
@@ -191,18 +252,19 @@ fuzz_target!(|data: &[u8]| {
         2 => ("txt", InputKind::Text),
         _ => ("html", InputKind::Html),
     };
-    let items = read(kind, ext, max, content);
-    let (decoded, broken) = match decode(content) {
+    let fields = fields(selector >> 4);
+    let items = read(kind, ext, max, &fields, content);
+    let (decoded, broken, start) = match decode(content) {
         Decoded::Refused => {
             assert_eq!(items.len(), 1, "UTF-32 is refused in one error");
             let message = &items[0].as_ref().expect_err("refused").message;
             assert!(message.starts_with("file is UTF-32"), "{message}");
             return;
         }
-        Decoded::Bytes(bytes, broken) => (bytes, broken),
+        Decoded::Bytes(bytes, broken, start) => (bytes, broken, start),
     };
     match kind {
-        InputKind::Jsonl => check_jsonl(&decoded, broken, max, &items),
+        InputKind::Jsonl => check_jsonl(&decoded, broken, start, max, &fields, &items),
         InputKind::Csv => check_csv(&decoded, broken, &items),
         _ => {
             assert_eq!(items.len(), 1, "a text file is one ad");

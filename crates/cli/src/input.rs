@@ -20,6 +20,10 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+mod json_scan;
+
+use json_scan::FieldScanner;
+
 /// Where a record came from: a file (or `<stdin>`) and, for line-based
 /// formats, the 1-based line where the record starts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,7 +44,7 @@ impl fmt::Display for Location {
 }
 
 /// One ad ready to classify.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Record {
     /// The record id: the id field, the file path, or `FILE:LINE`.
     pub id: String,
@@ -57,7 +61,7 @@ pub struct Record {
 }
 
 /// A record that could not be read, in its place in the stream.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordError {
     /// Where it came from.
     pub source: Location,
@@ -548,6 +552,7 @@ fn stream(
             line: 0,
             offset: start.unwrap_or(0),
             buf: Vec::new(),
+            scanner: FieldScanner::new(&opts.fields),
             opts,
             done: false,
         }),
@@ -790,38 +795,44 @@ fn build_record(
     raw: Option<String>,
     get: impl Fn(&str) -> Result<Option<String>, String>,
 ) -> ReadResult {
-    let fallback_id = location.to_string();
     let id = get(&fields.id).ok().flatten().filter(|s| !s.is_empty());
-    let id_or_fallback = id.clone().unwrap_or(fallback_id);
-    let fail = |message: String| RecordError {
-        source: location.clone(),
-        id: id_or_fallback.clone(),
-        message,
-        raw: raw.clone(),
+    let id = id.unwrap_or_else(|| location.to_string());
+    // The fields, or what is wrong with them; the record or the error then
+    // takes the id, the location and the raw line without copying them.
+    let read = || -> Result<(String, String, Option<String>), String> {
+        let title = get(&fields.title)?.unwrap_or_default();
+        let text = match get(&fields.text)? {
+            Some(t) => t,
+            None => return Err(format!("missing field {:?}", fields.text)),
+        };
+        if is_blank(&title) && is_blank(&text) {
+            return Err("empty ad".to_string());
+        }
+        let label = match &fields.label {
+            Some(path) => match get(path)? {
+                Some(l) => Some(l),
+                None => return Err(format!("missing field {path:?}")),
+            },
+            None => None,
+        };
+        Ok((title, text, label))
     };
-    let title = get(&fields.title).map_err(&fail)?.unwrap_or_default();
-    let text = match get(&fields.text).map_err(&fail)? {
-        Some(t) => t,
-        None => return Err(fail(format!("missing field {:?}", fields.text))),
-    };
-    if is_blank(&title) && is_blank(&text) {
-        return Err(fail("empty ad".to_string()));
+    match read() {
+        Ok((title, text, label)) => Ok(Record {
+            id,
+            title,
+            text,
+            source: location,
+            label,
+            raw,
+        }),
+        Err(message) => Err(RecordError {
+            source: location,
+            id,
+            message,
+            raw,
+        }),
     }
-    let label = match &fields.label {
-        Some(path) => match get(path).map_err(&fail)? {
-            Some(l) => Some(l),
-            None => return Err(fail(format!("missing field {path:?}"))),
-        },
-        None => None,
-    };
-    Ok(Record {
-        id: id_or_fallback.clone(),
-        title,
-        text,
-        source: location.clone(),
-        label,
-        raw: raw.clone(),
-    })
 }
 
 // ---------------------------------------------------------------------------
@@ -862,7 +873,7 @@ fn read_line_limited(
             };
             return Ok((state, consumed));
         }
-        let (chunk, found) = match memchr(available) {
+        let (chunk, found) = match memchr::memchr(b'\n', available) {
             Some(i) => (&available[..i], true),
             None => (available, false),
         };
@@ -888,29 +899,6 @@ fn read_line_limited(
     }
 }
 
-/// The first `\n` in `bytes`, eight bytes at a time.
-fn memchr(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    const NEWLINES: u64 = ONES * b'\n' as u64;
-    let mut chunks = bytes.chunks_exact(8);
-    let mut offset = 0;
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word) ^ NEWLINES;
-        // A zero byte in `x` is a newline in the chunk.
-        if x.wrapping_sub(ONES) & !x & HIGHS != 0 {
-            break;
-        }
-        offset += 8;
-    }
-    bytes[offset..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map(|i| offset + i)
-}
-
 struct JsonLines {
     reader: Box<dyn BufRead>,
     file: Arc<str>,
@@ -918,63 +906,126 @@ struct JsonLines {
     /// Byte offset of the current line's start.
     offset: u64,
     buf: Vec<u8>,
+    /// The fast path for the configured fields (`None`: serde_json only).
+    scanner: Option<FieldScanner>,
     opts: Arc<ReadOptions>,
     done: bool,
 }
 
 impl JsonLines {
-    fn error(&self, message: String, raw: Option<String>) -> RecordError {
-        let source = Location {
+    fn location(&self) -> Location {
+        Location {
             file: self.file.clone(),
             line: Some(self.line),
-        };
-        RecordError {
-            id: source.to_string(),
-            source,
-            message,
-            raw,
         }
     }
 
-    fn parse(&self, start: u64) -> ReadResult {
-        let bytes = self.buf.strip_suffix(b"\r").unwrap_or(&self.buf);
-        let line = match std::str::from_utf8(bytes) {
-            Ok(s) => s,
-            Err(e) => {
-                let at = start + e.valid_up_to() as u64;
-                return Err(self.error(format!("invalid UTF-8 at byte {at}"), None));
-            }
-        };
-        let value: Value = match serde_json::from_str(line) {
-            Ok(v) => v,
-            Err(e) => {
-                let reason = e.to_string();
-                let reason = reason.split(" at line ").next().unwrap_or(&reason);
-                return Err(self.error(
-                    format!("malformed JSON at column {}: {reason}", e.column()),
-                    None,
-                ));
-            }
-        };
-        if !value.is_object() {
-            return Err(self.error("expected a JSON object".to_string(), None));
-        }
-        let location = Location {
-            file: self.file.clone(),
-            line: Some(self.line),
-        };
-        build_record(
-            &self.opts.fields,
-            location,
-            Some(line.to_string()),
-            |path| match lookup(&value, path) {
-                None | Some(Value::Null) => Ok(None),
-                Some(v) => scalar_to_string(v)
-                    .map(Some)
-                    .ok_or_else(|| format!("field {path:?} is not a string")),
-            },
-        )
+    fn error(&self, message: String, raw: Option<String>) -> RecordError {
+        line_error(self.location(), message, raw)
     }
+}
+
+/// An error about a whole JSON line, its id the line's location.
+fn line_error(source: Location, message: String, raw: Option<String>) -> RecordError {
+    RecordError {
+        id: source.to_string(),
+        source,
+        message,
+        raw,
+    }
+}
+
+/// How [`parse_json_line`] reads a line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonParser {
+    /// What the JSON Lines reader does: a single-pass validating scanner
+    /// picks out the fields, and serde_json reads the lines it declines
+    /// (malformed JSON, duplicate keys on a field path, fields that are not
+    /// strings, deep nesting…), so the result is always serde_json's.
+    Fast,
+    /// serde_json only: every line parsed into a `serde_json::Value`, then
+    /// the fields looked up. The reference the fast path is tested against.
+    Serde,
+}
+
+/// Reads one JSON Lines record from its line (without the `\n`; a final
+/// `\r` is dropped), as the JSON Lines reader does. `start` is the offset
+/// in the file of the line's first byte, for the position of invalid
+/// UTF-8; `location` is where the line is. Whatever `parser`, the result is
+/// the same: tests and the `readers` fuzz target check it.
+pub fn parse_json_line(
+    bytes: &[u8],
+    start: u64,
+    location: Location,
+    fields: &Fields,
+    parser: JsonParser,
+) -> ReadResult {
+    let mut scanner = match parser {
+        JsonParser::Fast => FieldScanner::new(fields),
+        JsonParser::Serde => None,
+    };
+    parse_line(bytes, start, location, fields, scanner.as_mut())
+}
+
+/// Reads one line: with `scanner` when it has one and the scanner handles
+/// the line, with serde_json otherwise.
+fn parse_line(
+    bytes: &[u8],
+    start: u64,
+    location: Location,
+    fields: &Fields,
+    scanner: Option<&mut FieldScanner>,
+) -> ReadResult {
+    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    let line = match std::str::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            let at = start + e.valid_up_to() as u64;
+            return Err(line_error(
+                location,
+                format!("invalid UTF-8 at byte {at}"),
+                None,
+            ));
+        }
+    };
+    if let Some(scanner) = scanner {
+        if scanner.scan(line).is_some() {
+            let raw = Some(line.to_string());
+            return build_record(fields, location, raw, |path| {
+                Ok(scanner.get(line, path).map(str::to_string))
+            });
+        }
+    }
+    let value: Value = match serde_json::from_str(line) {
+        Ok(v) => v,
+        Err(e) => {
+            let reason = e.to_string();
+            let reason = reason.split(" at line ").next().unwrap_or(&reason);
+            return Err(line_error(
+                location,
+                format!("malformed JSON at column {}: {reason}", e.column()),
+                None,
+            ));
+        }
+    };
+    if !value.is_object() {
+        return Err(line_error(
+            location,
+            "expected a JSON object".to_string(),
+            None,
+        ));
+    }
+    build_record(
+        fields,
+        location,
+        Some(line.to_string()),
+        |path| match lookup(&value, path) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => scalar_to_string(v)
+                .map(Some)
+                .ok_or_else(|| format!("field {path:?} is not a string")),
+        },
+    )
 }
 
 impl Iterator for JsonLines {
@@ -1013,7 +1064,14 @@ impl Iterator for JsonLines {
                     if self.buf.iter().all(u8::is_ascii_whitespace) {
                         continue;
                     }
-                    return Some(self.parse(start));
+                    let location = self.location();
+                    return Some(parse_line(
+                        &self.buf,
+                        start,
+                        location,
+                        &self.opts.fields,
+                        self.scanner.as_mut(),
+                    ));
                 }
             }
         }
@@ -1658,25 +1716,6 @@ mod tests {
                 "{capacity}"
             );
         }
-    }
-
-    #[test]
-    fn memchr_finds_the_first_newline() {
-        for len in 0..40 {
-            for at in 0..=len {
-                let mut bytes = vec![b'a'; len];
-                if at < len {
-                    bytes[at] = b'\n';
-                    if at + 3 < len {
-                        bytes[at + 3] = b'\n';
-                    }
-                }
-                let expected = bytes.iter().position(|&b| b == b'\n');
-                assert_eq!(memchr(&bytes), expected, "{len} {at}");
-            }
-        }
-        assert_eq!(memchr("é\u{a}".as_bytes()), Some(2));
-        assert_eq!(memchr(&[0x8A, 0x0B, 0x09, 0xFF, 0x0A]), Some(4));
     }
 
     #[test]
