@@ -8,7 +8,9 @@
 //!   [`CHUNK_RECORDS`] records or [`CHUNK_BYTES`] of text each);
 //! * `jobs` **workers** take chunks as they come, classify them (each
 //!   with its own [`Scratch`], kept for the whole run, sharing the one
-//!   immutable [`Classifier`]) and, for the machine formats, render them;
+//!   immutable [`Classifier`]) and, for the machine formats, render them
+//!   (then each worker classifies every ad into one reused [`Verdict`],
+//!   and the outcomes keep only its label and scalar scores);
 //! * the calling thread puts the chunks back in input order and hands them
 //!   on: as they are when rendered, in batches of [`BATCH_SIZE`] outcomes
 //!   otherwise (as the one-job path does: the human format aligns its
@@ -150,9 +152,9 @@ impl Rendered {
 }
 
 /// Consecutive outcomes in input order, with their rendered bytes when a
-/// renderer was given (then `rendered.len() == outcomes.len()`, and with
-/// more than one job the outcomes keep only their ids, sources, labels and
-/// errors: see [`slim`]).
+/// renderer was given (then `rendered.len() == outcomes.len()`, and the
+/// outcomes keep only their ids, sources, labels, scalar scores and
+/// errors: see [`process`]).
 #[derive(Debug, Default)]
 pub struct Batch {
     /// The outcomes.
@@ -208,13 +210,13 @@ where
 {
     if jobs <= 1 {
         let mut records = records();
-        let mut scratch = Scratch::default();
+        let mut worker = Worker::default();
         loop {
             let chunk: Vec<ReadResult> = records.by_ref().take(BATCH_SIZE).collect();
             if chunk.is_empty() {
                 return Ok(());
             }
-            if sink(process(chunk, classifier, &mut scratch, render))?.is_break() {
+            if sink(process(chunk, classifier, &mut worker, render))?.is_break() {
                 return Ok(());
             }
         }
@@ -248,49 +250,92 @@ pub fn jobs_for(sources: &[Source], options: &ReadOptions, jobs: usize) -> usize
     }
 }
 
+/// What one thread keeps for the whole run: the classifier's buffers and,
+/// when outcomes are rendered as they are classified, the one verdict
+/// every ad is classified into.
+#[derive(Debug, Default)]
+struct Worker {
+    scratch: Scratch,
+    verdict: Verdict,
+}
+
 /// Classifies one chunk on the current thread.
+///
+/// Without `render`, each outcome holds its record and full verdict (the
+/// formats for people, the delimited ones and `evaluate` read them in the
+/// sink). With `render`, each ad is classified into the worker's one
+/// verdict, reusing its allocations, and rendered from it; the outcome
+/// then keeps only what the sink still reads (see [`slim`]).
 fn process(
     chunk: Vec<ReadResult>,
     classifier: &Classifier,
-    scratch: &mut Scratch,
+    worker: &mut Worker,
     render: Option<Render<'_>>,
 ) -> Batch {
+    let Some(render) = render else {
+        let outcomes = chunk
+            .into_iter()
+            .map(|record| match record {
+                Ok(r) => {
+                    let ad = Ad::new(&r.title, &r.text);
+                    let verdict = classifier.classify_with(&ad, &mut worker.scratch);
+                    Outcome::Classified(r, verdict)
+                }
+                Err(e) => Outcome::Failed(e),
+            })
+            .collect();
+        return Batch {
+            outcomes,
+            rendered: Rendered::default(),
+        };
+    };
     let mut rendered = Rendered::default();
     let outcomes = chunk
         .into_iter()
         .map(|record| {
-            let o = match record {
+            let mut o = match record {
                 Ok(r) => {
-                    let verdict = classifier.classify_with(&Ad::new(&r.title, &r.text), scratch);
+                    let ad = Ad::new(&r.title, &r.text);
+                    let mut verdict = std::mem::take(&mut worker.verdict);
+                    classifier.classify_into(&ad, &mut worker.scratch, &mut verdict);
                     Outcome::Classified(r, verdict)
                 }
                 Err(e) => Outcome::Failed(e),
             };
-            if let Some(render) = render {
-                rendered.push(&o, render);
-            }
+            rendered.push(&o, render);
+            slim(&mut o, &mut worker.verdict);
             o
         })
         .collect();
     Batch { outcomes, rendered }
 }
 
-/// Drops what the sink no longer needs once an outcome is rendered: the
-/// record's texts and the verdict's details. The sink of a rendered batch
-/// reads only ids, sources, labels and errors (and writes the rendered
-/// bytes), and freeing the rest here, on the worker that allocated it,
-/// keeps that work off the writing thread (it was 60 % of it).
-fn slim(o: &mut Outcome) {
+/// The scalars of `v` (label, confidence, social scores) without its
+/// details: a verdict that allocates nothing.
+fn summary(v: &Verdict) -> Verdict {
+    Verdict {
+        label: v.label,
+        confidence: v.confidence,
+        social: v.social,
+        social_share: v.social_share,
+        ..Verdict::default()
+    }
+}
+
+/// Takes out of a rendered outcome what the sink no longer needs: the
+/// record's texts (dropped) and the verdict's details (the full verdict
+/// goes back to `reuse`, for the worker's next ad; the outcome keeps its
+/// [`summary`]). The sink of a rendered batch reads only ids, sources,
+/// labels and errors (and writes the rendered bytes); freeing the texts
+/// here, on the worker that allocated them, keeps that work off the
+/// writing thread (it was 60 % of it).
+fn slim(o: &mut Outcome, reuse: &mut Verdict) {
     match o {
         Outcome::Classified(record, verdict) => {
             record.title = String::new();
             record.text = String::new();
             record.raw = None;
-            verdict.evidence = Vec::new();
-            verdict.families = Vec::new();
-            verdict.features = Default::default();
-            verdict.scores = Vec::new();
-            verdict.rome = Vec::new();
+            *reuse = std::mem::replace(verdict, summary(verdict));
         }
         Outcome::Failed(e) => e.raw = None,
     }
@@ -359,7 +404,7 @@ where
             let done_tx = done_tx.clone();
             let (work_rx, stop) = (&work_rx, &stop);
             s.spawn(move || {
-                let mut scratch = Scratch::default();
+                let mut worker = Worker::default();
                 loop {
                     let next = work_rx.lock().map(|rx| rx.recv());
                     let Ok(Ok((seq, chunk))) = next else { break };
@@ -367,11 +412,7 @@ where
                         continue;
                     }
                     let batch = panic::catch_unwind(AssertUnwindSafe(|| {
-                        let mut batch = process(chunk, classifier, &mut scratch, render);
-                        if render.is_some() {
-                            batch.outcomes.iter_mut().for_each(slim);
-                        }
-                        batch
+                        process(chunk, classifier, &mut worker, render)
                     }));
                     let failed = batch.is_err();
                     if done_tx.send((seq, batch)).is_err() || failed {

@@ -50,6 +50,9 @@ pub struct Normalized {
     buffer: String,
     words: Vec<NormWord>,
     units: u32,
+    /// The scanner's word and NFKC buffers, kept between texts so that
+    /// [`normalize_into`] does not grow new ones for every text.
+    spare: [String; 2],
 }
 
 impl Normalized {
@@ -90,6 +93,7 @@ pub fn normalize_into(text: &str, out: &mut Normalized) {
     out.clear();
     let mut scanner = Scanner::new(text, out);
     scanner.run();
+    scanner.finish();
 }
 
 /// [`normalize_into`] without the fast paths: every character goes through
@@ -408,20 +412,27 @@ enum Event {
 
 impl<'t, 'o> Scanner<'t, 'o> {
     fn new(text: &'t str, out: &'o mut Normalized) -> Self {
+        let [mut word, scratch] = std::mem::take(&mut out.spare);
+        word.clear();
         Scanner {
             text,
             out,
             pos: 0,
-            word: String::new(),
+            word,
             word_unstable: false,
             fast: true,
             word_span: 0..0,
-            scratch: String::new(),
+            scratch,
             unit: 0,
             unit_has_words: false,
             after_slash: false,
             no_comment_end_from: None,
         }
+    }
+
+    /// Gives the word buffers back to the output, for the next text.
+    fn finish(self) {
+        self.out.spare = [self.word, self.scratch];
     }
 
     fn run(&mut self) {

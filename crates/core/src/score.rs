@@ -22,7 +22,7 @@ use crate::lexicon::{Axis, CueEffect, EntryKind, Lexicon, FEATURES, SOCIAL_FEATU
 use crate::matcher::Match;
 use crate::normalize::Normalized;
 use crate::tokenize::Token;
-use crate::verdict::{Evidence, EvidenceKind};
+use crate::verdict::{set_str, Evidence, EvidenceKind, Refill};
 
 /// One analysed section: its normalized words, tokens and matches.
 pub(crate) struct SectionInput<'a> {
@@ -32,20 +32,32 @@ pub(crate) struct SectionInput<'a> {
     pub matches: &'a [Match],
 }
 
-/// Everything the decision needs, plus the evidence to explain it.
+/// Everything the decision needs (the evidence that explains it goes to
+/// the caller's vector, the family scores stay in [`ScoreScratch`]).
 #[derive(Clone, Debug)]
 pub(crate) struct Scored {
-    pub evidence: Vec<Evidence>,
-    /// Raw sum per family, in lexicon order.
-    pub family_raw: Vec<f64>,
-    /// Squashed score per family.
-    pub family_score: Vec<f64>,
     /// Values of [`FEATURES`].
-    pub features: Vec<f64>,
+    pub features: [f64; FEATURES.len()],
     /// Values of [`SOCIAL_FEATURES`].
-    pub social_features: Vec<f64>,
+    pub social_features: [f64; SOCIAL_FEATURES.len()],
     /// Share of mission units about social media.
     pub share: f64,
+}
+
+/// The working buffers of [`score`], kept between ads so that scoring one
+/// allocates nothing once they have grown.
+#[derive(Debug, Default)]
+pub(crate) struct ScoreScratch {
+    /// Raw sum per family, in lexicon order (valid after [`score`]).
+    pub family_raw: Vec<f64>,
+    /// Squashed score per family (valid after [`score`]).
+    pub family_score: Vec<f64>,
+    /// Occurrences so far of each lexicon entry.
+    seen: Vec<u32>,
+    /// The cue scopes open in the current section.
+    scopes: Vec<Scope>,
+    /// Evidence items parked between ads (see [`Refill`]).
+    spare_evidence: Vec<Evidence>,
 }
 
 /// Mission evidence a unit needs to count as a mission unit: one weak,
@@ -80,21 +92,40 @@ fn squash(raw: f64, saturation: f64) -> f64 {
 }
 
 /// An open cue scope: covers tokens `from..until` of one unit.
+#[derive(Debug)]
 struct Scope {
     effect: CueEffect,
     unit: u32,
     until: u32,
 }
 
-pub(crate) fn score(lexicon: &Lexicon, sections: &[SectionInput<'_>]) -> Scored {
+/// Scores the matches of `sections`, overwriting `evidence` with one item
+/// per match (reusing its items) and `scratch`'s family scores.
+pub(crate) fn score(
+    lexicon: &Lexicon,
+    sections: &[SectionInput<'_>],
+    scratch: &mut ScoreScratch,
+    evidence: &mut Vec<Evidence>,
+) -> Scored {
     let decision = lexicon.decision().def();
     let families = lexicon.families();
     let entries = lexicon.entries();
-    let mut family_raw = vec![0.0; families.len()];
+    let ScoreScratch {
+        family_raw,
+        family_score,
+        seen,
+        scopes,
+        spare_evidence,
+    } = scratch;
+    family_raw.clear();
+    family_raw.resize(families.len(), 0.0);
+    seen.clear();
+    seen.resize(entries.len(), 0);
+    // One evidence item per match.
+    let matches = sections.iter().map(|s| s.matches.len()).sum();
+    let mut evidence = Refill::new(evidence, spare_evidence, matches);
     let mut axis_extra = [0.0; 9];
     let mut title_sum = [0.0f64; 5];
-    let mut seen = vec![0u32; entries.len()];
-    let mut evidence = Vec::new();
     let mut cue_count = [0u32; 5]; // agency, advertiser, alone, junior, senior
     let mut title_social = false;
     let mut title_none = false;
@@ -103,7 +134,7 @@ pub(crate) fn score(lexicon: &Lexicon, sections: &[SectionInput<'_>]) -> Scored 
     let mut mission_units = 0u32;
 
     for input in sections {
-        let mut scopes: Vec<Scope> = Vec::new();
+        scopes.clear();
         // Per-unit flags for the share of social-media missions (body only).
         let mut current_unit: Option<u32> = None;
         let mut unit_weight = 0.0;
@@ -171,7 +202,7 @@ pub(crate) fn score(lexicon: &Lexicon, sections: &[SectionInput<'_>]) -> Scored 
                             unit_social = true;
                         }
                     }
-                    (EvidenceKind::Mission, families[f].id.clone(), c)
+                    (EvidenceKind::Mission, families[f].id.as_str(), c)
                 }
                 EntryKind::Title(label) => {
                     let section_weight = match input.section {
@@ -191,7 +222,7 @@ pub(crate) fn score(lexicon: &Lexicon, sections: &[SectionInput<'_>]) -> Scored 
                     if input.section == Section::Body && !negated && label != Label::None {
                         unit_social = true;
                     }
-                    (EvidenceKind::Title, label.as_str().to_string(), c)
+                    (EvidenceKind::Title, label.as_str(), c)
                 }
                 EntryKind::Cue(effect) => {
                     if effect.is_scoped() {
@@ -212,20 +243,19 @@ pub(crate) fn score(lexicon: &Lexicon, sections: &[SectionInput<'_>]) -> Scored 
                         };
                         cue_count[slot] += 1;
                     }
-                    (EvidenceKind::Cue, effect.as_str().to_string(), 0.0)
+                    (EvidenceKind::Cue, effect.as_str(), 0.0)
                 }
             };
-            evidence.push(Evidence {
-                entry: entry.term.clone(),
-                kind,
-                family,
-                weight: entry.weight,
-                contribution,
-                negated,
-                deferred,
-                section: input.section,
-                span,
-            });
+            let e = evidence.next(Evidence::blank);
+            set_str(&mut e.entry, &entry.term);
+            e.kind = kind;
+            set_str(&mut e.family, family);
+            e.weight = entry.weight;
+            e.contribution = contribution;
+            e.negated = negated;
+            e.deferred = deferred;
+            e.section = input.section;
+            e.span = span;
         }
         if input.section == Section::Body && current_unit.is_some() {
             close_unit(
@@ -237,8 +267,11 @@ pub(crate) fn score(lexicon: &Lexicon, sections: &[SectionInput<'_>]) -> Scored 
         }
     }
 
+    evidence.finish();
+
     let saturation = decision.saturation;
-    let family_score: Vec<f64> = family_raw.iter().map(|&r| squash(r, saturation)).collect();
+    family_score.clear();
+    family_score.extend(family_raw.iter().map(|&r| squash(r, saturation)));
     let mut axis_raw = axis_extra;
     for (f, family) in families.iter().enumerate() {
         axis_raw[family.axis.index()] += family_raw[f];
@@ -247,50 +280,41 @@ pub(crate) fn score(lexicon: &Lexicon, sections: &[SectionInput<'_>]) -> Scored 
     let a = |axis: Axis| axes[axis.index()];
     let title = |label: Label| squash(title_sum[label.index()], saturation);
     let cue = |slot: usize| (cue_count[slot].min(2) as f64) / 2.0;
-    let features: Vec<f64> = FEATURES
-        .iter()
-        .map(|&name| match name {
-            "execution" => a(Axis::Execution),
-            "strategy" => a(Axis::Strategy),
-            "levers" => a(Axis::Levers),
-            "team" => a(Axis::Team),
-            "consulting" => a(Axis::Consulting),
-            "breadth" => a(Axis::Breadth),
-            "measure" => a(Axis::Measure),
-            "watch" => a(Axis::Watch),
-            "execution_x_strategy" => a(Axis::Execution).min(a(Axis::Strategy)),
-            "strategy_no_execution" => a(Axis::Strategy) * (1.0 - a(Axis::Execution)),
-            "title_cm" => title(Label::Cm),
-            "title_smm" => title(Label::Smm),
-            "title_strategist" => title(Label::Strategist),
-            "title_hybrid" => title(Label::Hybrid),
-            "agency" => cue(0),
-            "advertiser" => cue(1),
-            "alone" => cue(2),
-            "junior" => cue(3),
-            "senior" => cue(4),
-            other => unreachable!("feature {other} is listed in FEATURES"),
-        })
-        .collect();
+    let features = std::array::from_fn(|i| match FEATURES[i] {
+        "execution" => a(Axis::Execution),
+        "strategy" => a(Axis::Strategy),
+        "levers" => a(Axis::Levers),
+        "team" => a(Axis::Team),
+        "consulting" => a(Axis::Consulting),
+        "breadth" => a(Axis::Breadth),
+        "measure" => a(Axis::Measure),
+        "watch" => a(Axis::Watch),
+        "execution_x_strategy" => a(Axis::Execution).min(a(Axis::Strategy)),
+        "strategy_no_execution" => a(Axis::Strategy) * (1.0 - a(Axis::Execution)),
+        "title_cm" => title(Label::Cm),
+        "title_smm" => title(Label::Smm),
+        "title_strategist" => title(Label::Strategist),
+        "title_hybrid" => title(Label::Hybrid),
+        "agency" => cue(0),
+        "advertiser" => cue(1),
+        "alone" => cue(2),
+        "junior" => cue(3),
+        "senior" => cue(4),
+        other => unreachable!("feature {other} is listed in FEATURES"),
+    });
     // Two pseudo-units keep one Instagram line in a three-line ad from
     // reading as "all missions are social media".
     let share = social_units as f64 / (mission_units as f64 + SHARE_PSEUDO_UNITS);
     let max_units = decision.max_social_units;
-    let social_features: Vec<f64> = SOCIAL_FEATURES
-        .iter()
-        .map(|&name| match name {
-            "share" => share,
-            "units" => social_units.min(max_units) as f64 / max_units as f64,
-            "title_social" => f64::from(u8::from(title_social)),
-            "title_none" => f64::from(u8::from(title_none && !title_social)),
-            "title_role" => f64::from(u8::from(title_role >= ROLE_TITLE_WEIGHT)),
-            other => unreachable!("feature {other} is listed in SOCIAL_FEATURES"),
-        })
-        .collect();
+    let social_features = std::array::from_fn(|i| match SOCIAL_FEATURES[i] {
+        "share" => share,
+        "units" => social_units.min(max_units) as f64 / max_units as f64,
+        "title_social" => f64::from(u8::from(title_social)),
+        "title_none" => f64::from(u8::from(title_none && !title_social)),
+        "title_role" => f64::from(u8::from(title_role >= ROLE_TITLE_WEIGHT)),
+        other => unreachable!("feature {other} is listed in SOCIAL_FEATURES"),
+    });
     Scored {
-        evidence,
-        family_raw,
-        family_score,
         features,
         social_features,
         share,

@@ -41,6 +41,26 @@ pub struct Verdict {
     pub evidence: Vec<Evidence>,
 }
 
+/// An empty verdict (label `NONE`, confidence 0, no scores, no evidence)
+/// that allocates nothing: the starting point of a verdict that
+/// [`Classifier::classify_into`](crate::Classifier::classify_into) fills
+/// again and again, reusing its buffers.
+impl Default for Verdict {
+    fn default() -> Self {
+        Verdict {
+            label: Label::None,
+            confidence: 0.0,
+            rome: Vec::new(),
+            scores: Vec::new(),
+            social: 0.0,
+            social_share: 0.0,
+            families: Vec::new(),
+            features: BTreeMap::new(),
+            evidence: Vec::new(),
+        }
+    }
+}
+
 impl Verdict {
     /// The score of one label.
     pub fn score(&self, label: Label) -> f64 {
@@ -122,4 +142,88 @@ pub struct Evidence {
     pub section: Section,
     /// Byte range of the matched words in the original section text.
     pub span: Range<usize>,
+}
+
+impl Evidence {
+    /// A placeholder that allocates nothing, overwritten field by field.
+    pub(crate) fn blank() -> Evidence {
+        Evidence {
+            entry: String::new(),
+            kind: EvidenceKind::Cue,
+            family: String::new(),
+            weight: 0.0,
+            contribution: 0.0,
+            negated: false,
+            deferred: false,
+            section: Section::Title,
+            span: 0..0,
+        }
+    }
+}
+
+/// Overwrites `dst` with `src`, reusing its allocation when it is large
+/// enough (otherwise a copy of `src`, its exact size, as `clone` makes).
+pub(crate) fn set_str(dst: &mut String, src: &str) {
+    if dst.capacity() >= src.len() {
+        dst.clear();
+        dst.push_str(src);
+    } else {
+        *dst = src.to_owned();
+    }
+}
+
+/// Most items [`Refill::finish`] parks for later: enough for the usual
+/// swing between a short ad and a long one, without keeping the items of
+/// one huge ad for the rest of a run.
+const MAX_SPARE: usize = 1024;
+
+/// Overwrites a vector item by item, reusing the items already in it (and
+/// their heap buffers), then items parked in `spare` by an earlier refill,
+/// and making new ones only when both run out: refilling a verdict's
+/// vectors allocates nothing once they have been as long as they need to
+/// be.
+pub(crate) struct Refill<'a, T> {
+    items: &'a mut Vec<T>,
+    spare: &'a mut Vec<T>,
+    len: usize,
+}
+
+impl<'a, T> Refill<'a, T> {
+    /// Starts overwriting `items` from its first item, with room for
+    /// `expected` items (a fresh vector is then allocated once, at its
+    /// size).
+    pub(crate) fn new(items: &'a mut Vec<T>, spare: &'a mut Vec<T>, expected: usize) -> Self {
+        items.reserve(expected.saturating_sub(items.len()));
+        Refill {
+            items,
+            spare,
+            len: 0,
+        }
+    }
+
+    /// The next item to overwrite (every field of it: it holds whatever an
+    /// earlier use left), made by `blank` when none is left to reuse.
+    pub(crate) fn next(&mut self, blank: impl FnOnce() -> T) -> &mut T {
+        if self.len == self.items.len() {
+            let item = self.spare.pop().unwrap_or_else(blank);
+            self.items.push(item);
+        }
+        self.len += 1;
+        let last = self.len - 1;
+        &mut self.items[last]
+    }
+
+    /// Ends the refill: the items not overwritten leave the vector and are
+    /// parked in `spare` (up to [`MAX_SPARE`]; the others are dropped).
+    ///
+    /// They are parked last first, so that `spare` pops them back in their
+    /// place: item `i` is always reused as item `i`, and its strings,
+    /// already grown for the names that come at that place, need not grow
+    /// again.
+    pub(crate) fn finish(self) {
+        let room = MAX_SPARE.saturating_sub(self.spare.len());
+        let keep = (self.len + room).min(self.items.len());
+        self.spare.extend(self.items.drain(self.len..keep).rev());
+        self.items.truncate(self.len);
+    }
 }

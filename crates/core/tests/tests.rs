@@ -10,3 +10,4 @@ mod lexicon;
 mod pipeline;
 mod properties;
 mod quality;
+mod reuse;
