@@ -9,7 +9,7 @@
 use std::io::{self, Write};
 use std::ops::Range;
 
-use classify_core::{Evidence, FamilyScore, Label, Section, Verdict};
+use classify_core::{Evidence, EvidenceKind, FamilyScore, Label, Lexicon, Section, Verdict};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 use serde_json::Value;
@@ -165,7 +165,7 @@ impl Renderer {
                         out.write_all(rendered.item(i))?;
                     } else {
                         buf.clear();
-                        render_item(&mode, o, &mut buf);
+                        render_item(&mode, o, &mut buf, &EvidenceHeads::default());
                         out.write_all(&buf)?;
                     }
                     self.written += 1;
@@ -176,7 +176,7 @@ impl Renderer {
                     out.write_all(rendered.bytes())?;
                 } else {
                     for o in outcomes {
-                        render_item(&mode, o, &mut buf);
+                        render_item(&mode, o, &mut buf, &EvidenceHeads::default());
                     }
                     out.write_all(&buf)?;
                 }
@@ -872,7 +872,7 @@ fn write_snippet(out: &mut Vec<u8>, text: &str, span: Range<usize>, radius: usiz
 }
 
 /// Writes the document [`OutcomeJson`] serializes to, byte for byte.
-pub fn write_outcome(out: &mut Vec<u8>, o: &Outcome, detail: Detail) {
+pub fn write_outcome(out: &mut Vec<u8>, o: &Outcome, detail: Detail, heads: &EvidenceHeads) {
     out.extend_from_slice(b"{\"id\":");
     write_str(out, o.id());
     out.extend_from_slice(b",\"source\":\"");
@@ -914,7 +914,7 @@ pub fn write_outcome(out: &mut Vec<u8>, o: &Outcome, detail: Detail) {
                 if i > 0 {
                     out.push(b',');
                 }
-                write_evidence(out, record, e, detail);
+                write_evidence(out, record, e, detail, heads);
             }
             out.extend_from_slice(b"],\"rome\":[");
             for (i, r) in v.rome.iter().enumerate() {
@@ -936,7 +936,9 @@ pub fn write_outcome(out: &mut Vec<u8>, o: &Outcome, detail: Detail) {
     }
 }
 
-fn write_evidence(out: &mut Vec<u8>, record: &Record, e: &Evidence, detail: Detail) {
+/// Writes an evidence item's fields that depend only on its lexicon entry,
+/// up to the contribution's key.
+fn write_evidence_head(out: &mut Vec<u8>, e: &Evidence) {
     out.extend_from_slice(b"{\"entry\":");
     write_str(out, &e.entry);
     out.extend_from_slice(b",\"kind\":");
@@ -946,6 +948,72 @@ fn write_evidence(out: &mut Vec<u8>, record: &Record, e: &Evidence, detail: Deta
     out.extend_from_slice(b",\"weight\":");
     write_f64(out, e.weight);
     out.extend_from_slice(b",\"contribution\":");
+}
+
+/// The JSON of every lexicon entry's evidence head (entry, kind, family,
+/// weight), written once for the run instead of escaped and formatted again
+/// for each of the tens of items of every ad.
+#[derive(Debug, Default)]
+pub struct EvidenceHeads {
+    /// Per entry index: the evidence item the head was written from, and
+    /// the bytes.
+    heads: Vec<(Evidence, Vec<u8>)>,
+}
+
+impl EvidenceHeads {
+    /// The heads of `lexicon`'s entries.
+    pub fn new(lexicon: &Lexicon) -> EvidenceHeads {
+        let heads = lexicon
+            .entries()
+            .iter()
+            .enumerate()
+            .map(|(index, entry)| {
+                let e = Evidence {
+                    entry: entry.term.clone(),
+                    index,
+                    kind: EvidenceKind::of(&entry.kind),
+                    family: lexicon.evidence_family(entry).to_string(),
+                    weight: entry.weight,
+                    contribution: 0.0,
+                    negated: false,
+                    deferred: false,
+                    section: Section::Title,
+                    span: 0..0,
+                };
+                let mut bytes = Vec::new();
+                write_evidence_head(&mut bytes, &e);
+                (e, bytes)
+            })
+            .collect();
+        EvidenceHeads { heads }
+    }
+
+    /// Writes `e`'s head: the stored bytes when `e` is what its index
+    /// says (always, for the verdicts of the classifier whose lexicon this
+    /// is), written afresh otherwise.
+    fn write(&self, out: &mut Vec<u8>, e: &Evidence) {
+        match self.heads.get(e.index) {
+            Some((h, bytes))
+                if h.entry == e.entry
+                    && h.kind == e.kind
+                    && h.family == e.family
+                    && h.weight.to_bits() == e.weight.to_bits() =>
+            {
+                out.extend_from_slice(bytes)
+            }
+            _ => write_evidence_head(out, e),
+        }
+    }
+}
+
+fn write_evidence(
+    out: &mut Vec<u8>,
+    record: &Record,
+    e: &Evidence,
+    detail: Detail,
+    heads: &EvidenceHeads,
+) {
+    heads.write(out, e);
     write_f64(out, e.contribution);
     // The flags and the section: one literal among eight.
     out.extend_from_slice(match (e.negated, e.deferred, e.section) {
@@ -990,25 +1058,28 @@ fn write_evidence(out: &mut Vec<u8>, record: &Record, e: &Evidence, detail: Deta
 /// `--annotate`), on any thread: the workers render while they classify,
 /// and [`Renderer::batch`] writes their bytes. `None` for the formats
 /// rendered in order on one thread.
-pub fn item_renderer(mode: &Mode) -> Option<impl Fn(&Outcome, &mut Vec<u8>) + Sync + '_> {
+pub fn item_renderer<'a>(
+    mode: &'a Mode,
+    heads: &'a EvidenceHeads,
+) -> Option<impl Fn(&Outcome, &mut Vec<u8>) + Sync + 'a> {
     if !matches!(mode, Mode::Json(_) | Mode::Jsonl(_) | Mode::Annotate(..)) {
         return None;
     }
-    Some(move |o: &Outcome, buf: &mut Vec<u8>| render_item(mode, o, buf))
+    Some(move |o: &Outcome, buf: &mut Vec<u8>| render_item(mode, o, buf, heads))
 }
 
 /// One outcome in a machine format, with its line end (`jsonl`,
 /// `--annotate`) or without (`json`, whose separators [`Renderer::batch`]
 /// writes).
-fn render_item(mode: &Mode, o: &Outcome, buf: &mut Vec<u8>) {
+fn render_item(mode: &Mode, o: &Outcome, buf: &mut Vec<u8>, heads: &EvidenceHeads) {
     match mode {
-        Mode::Json(detail) => write_outcome(buf, o, *detail),
+        Mode::Json(detail) => write_outcome(buf, o, *detail, heads),
         Mode::Jsonl(detail) => {
-            write_outcome(buf, o, *detail);
+            write_outcome(buf, o, *detail, heads);
             buf.push(b'\n');
         }
         Mode::Annotate(field, detail) => {
-            annotate_into(buf, o, field, *detail);
+            annotate_into(buf, o, field, *detail, heads);
             buf.push(b'\n');
         }
         _ => unreachable!("only the machine formats render items"),
@@ -1022,7 +1093,13 @@ fn render_item(mode: &Mode, o: &Outcome, buf: &mut Vec<u8>) {
 /// A new field is spliced in before the line's final `}` (the line is only
 /// scanned for its top-level keys, no JSON tree is built); a field the line
 /// already holds is replaced by re-serializing the object.
-pub fn annotate_into(out: &mut Vec<u8>, o: &Outcome, field: &str, detail: Detail) {
+pub fn annotate_into(
+    out: &mut Vec<u8>,
+    o: &Outcome,
+    field: &str,
+    detail: Detail,
+    heads: &EvidenceHeads,
+) {
     let raw = match o {
         Outcome::Classified(r, _) => r.raw.as_deref(),
         Outcome::Failed(e) => e.raw.as_deref(),
@@ -1038,7 +1115,7 @@ pub fn annotate_into(out: &mut Vec<u8>, o: &Outcome, field: &str, detail: Detail
             }
             write_str(out, field);
             out.push(b':');
-            write_outcome(out, o, detail);
+            write_outcome(out, o, detail, heads);
             out.push(b'}');
         }
         (Some(raw), Some(_)) => {
@@ -1052,7 +1129,7 @@ pub fn annotate_into(out: &mut Vec<u8>, o: &Outcome, field: &str, detail: Detail
             out.push(b'{');
             write_str(out, field);
             out.push(b':');
-            write_outcome(out, o, detail);
+            write_outcome(out, o, detail, heads);
             out.push(b'}');
         }
     }
@@ -1196,8 +1273,14 @@ mod tests {
             label: None,
             raw: None,
         };
-        let verdict = classifier.classify(&Ad::new(&record.title, &record.text));
-        assert!(!verdict.evidence.is_empty());
+        let heads = EvidenceHeads::new(classifier.lexicon());
+        let mut verdict = classifier.classify(&Ad::new(&record.title, &record.text));
+        assert!(verdict.evidence.len() > 2);
+        // Items that are not what their index says (another lexicon's)
+        // are written from their own fields.
+        verdict.evidence[0].entry.push_str(" \"quoted\"");
+        verdict.evidence[1].index = usize::MAX;
+        verdict.evidence[2].weight += 0.5;
         let failed = Outcome::Failed(crate::input::RecordError {
             source: record.source.clone(),
             id: "y".into(),
@@ -1205,11 +1288,15 @@ mod tests {
             raw: None,
         });
         for o in [Outcome::Classified(record, verdict), failed] {
-            for detail in [Detail::Compact, Detail::Snippets] {
+            for (detail, heads) in [
+                (Detail::Compact, &EvidenceHeads::default()),
+                (Detail::Compact, &heads),
+                (Detail::Snippets, &heads),
+            ] {
                 let streamed = serde_json::to_string(&OutcomeJson(&o, detail)).unwrap();
                 assert_eq!(streamed, outcome_json(&o, detail).to_string());
                 let mut direct = Vec::new();
-                write_outcome(&mut direct, &o, detail);
+                write_outcome(&mut direct, &o, detail, heads);
                 assert_eq!(String::from_utf8(direct).unwrap(), streamed);
                 let snippets = streamed.matches("\"snippet\":").count();
                 match (&o, detail) {
@@ -1247,9 +1334,10 @@ mod tests {
             let verdict = classifier.classify(&Ad::new(&record.title, &record.text));
             assert!(!verdict.evidence.is_empty(), "{text:?}");
             let o = Outcome::Classified(record, verdict);
+            let heads = EvidenceHeads::new(classifier.lexicon());
             for detail in [Detail::Compact, Detail::Snippets] {
                 let mut direct = Vec::new();
-                write_outcome(&mut direct, &o, detail);
+                write_outcome(&mut direct, &o, detail, &heads);
                 let streamed = serde_json::to_string(&OutcomeJson(&o, detail)).unwrap();
                 assert_eq!(String::from_utf8(direct).unwrap(), streamed, "{text:?}");
             }
@@ -1308,7 +1396,13 @@ mod tests {
         ];
         for (raw, expected) in cases {
             let mut out = Vec::new();
-            annotate_into(&mut out, &failed(raw), "c", Detail::Compact);
+            annotate_into(
+                &mut out,
+                &failed(raw),
+                "c",
+                Detail::Compact,
+                &EvidenceHeads::default(),
+            );
             assert_eq!(String::from_utf8(out).unwrap(), expected, "{raw:?}");
         }
     }

@@ -480,6 +480,17 @@ impl Lexicon {
         &self.document
     }
 
+    /// What an evidence item of `entry` says it is evidence of, in
+    /// [`Evidence::family`](crate::Evidence::family): the family id of a
+    /// mission term, the label of a title, the effect of a cue.
+    pub fn evidence_family<'a>(&'a self, entry: &Entry) -> &'a str {
+        match entry.kind {
+            EntryKind::Mission(f) => self.families.get(f).map_or("", |f| f.id.as_str()),
+            EntryKind::Title(label) => label.as_str(),
+            EntryKind::Cue(effect) => effect.as_str(),
+        }
+    }
+
     /// The merged lexicon as one pretty-printed JSON document, loadable by
     /// [`Lexicon::from_json`]: a starting point for a custom lexicon.
     pub fn to_json(&self) -> String {

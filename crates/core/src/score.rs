@@ -174,7 +174,7 @@ pub(crate) fn score(
             };
             let sign = if negated { -1.0 } else { 1.0 };
             let mut deferred = false;
-            let (kind, family, contribution) = match entry.kind {
+            let contribution = match entry.kind {
                 EntryKind::Mission(f) => {
                     let axis = families[f].axis;
                     let section_weight = match input.section {
@@ -202,7 +202,7 @@ pub(crate) fn score(
                             unit_social = true;
                         }
                     }
-                    (EvidenceKind::Mission, families[f].id.as_str(), c)
+                    c
                 }
                 EntryKind::Title(label) => {
                     let section_weight = match input.section {
@@ -222,7 +222,7 @@ pub(crate) fn score(
                     if input.section == Section::Body && !negated && label != Label::None {
                         unit_social = true;
                     }
-                    (EvidenceKind::Title, label.as_str(), c)
+                    c
                 }
                 EntryKind::Cue(effect) => {
                     if effect.is_scoped() {
@@ -243,13 +243,14 @@ pub(crate) fn score(
                         };
                         cue_count[slot] += 1;
                     }
-                    (EvidenceKind::Cue, effect.as_str(), 0.0)
+                    0.0
                 }
             };
             let e = evidence.next(Evidence::blank);
             set_str(&mut e.entry, &entry.term);
-            e.kind = kind;
-            set_str(&mut e.family, family);
+            e.index = m.entry as usize;
+            e.kind = EvidenceKind::of(&entry.kind);
+            set_str(&mut e.family, lexicon.evidence_family(entry));
             e.weight = entry.weight;
             e.contribution = contribution;
             e.negated = negated;

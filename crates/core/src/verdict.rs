@@ -107,6 +107,18 @@ pub struct FamilyScore {
     pub score: f64,
 }
 
+impl EvidenceKind {
+    /// The kind of evidence an entry of this kind gives.
+    pub fn of(kind: &crate::lexicon::EntryKind) -> EvidenceKind {
+        use crate::lexicon::EntryKind;
+        match kind {
+            EntryKind::Mission(_) => EvidenceKind::Mission,
+            EntryKind::Title(_) => EvidenceKind::Title,
+            EntryKind::Cue(_) => EvidenceKind::Cue,
+        }
+    }
+}
+
 /// What a piece of evidence is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -124,6 +136,10 @@ pub enum EvidenceKind {
 pub struct Evidence {
     /// The entry's term as written in the lexicon.
     pub entry: String,
+    /// The entry's position in [`Lexicon::entries`](crate::Lexicon::entries)
+    /// of the classifier that found it: the way back to its definition
+    /// (provenance, social flag, keys) without comparing strings.
+    pub index: usize,
     /// What kind of entry it is.
     pub kind: EvidenceKind,
     /// The family id (missions), the label (titles) or the effect (cues).
@@ -149,6 +165,7 @@ impl Evidence {
     pub(crate) fn blank() -> Evidence {
         Evidence {
             entry: String::new(),
+            index: 0,
             kind: EvidenceKind::Cue,
             family: String::new(),
             weight: 0.0,

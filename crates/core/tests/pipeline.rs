@@ -287,3 +287,31 @@ fn megabytes_of_hostile_text_do_not_break_it() {
         }
     }
 }
+
+/// Every evidence item leads back to its lexicon entry by index: the same
+/// term, kind, family name and weight.
+#[test]
+fn evidence_indexes_name_their_lexicon_entries() {
+    let classifier = Classifier::new();
+    let lexicon = classifier.lexicon();
+    let v = classifier.classify(&Ad::new(
+        "Community Manager H/F",
+        "Vous animez nos réseaux sociaux, modérez les commentaires, pilotez le budget \
+         média et appliquez la stratégie définie par l'agence. Pas de management.",
+    ));
+    let kinds: Vec<EvidenceKind> = v.evidence.iter().map(|e| e.kind).collect();
+    for kind in [
+        EvidenceKind::Title,
+        EvidenceKind::Mission,
+        EvidenceKind::Cue,
+    ] {
+        assert!(kinds.contains(&kind), "no {kind:?} in {:#?}", v.evidence);
+    }
+    for e in &v.evidence {
+        let entry = &lexicon.entries()[e.index];
+        assert_eq!(entry.term, e.entry);
+        assert_eq!(EvidenceKind::of(&entry.kind), e.kind);
+        assert_eq!(lexicon.evidence_family(entry), e.family);
+        assert_eq!(entry.weight, e.weight);
+    }
+}
