@@ -13,7 +13,7 @@ use classify_benches::{bench_ads, BenchAd};
 use classify_core::matcher::{Match, Matcher};
 use classify_core::normalize::{normalize_into, Normalized};
 use classify_core::tokenize::{tokenize_into, Stemmer, Token, TokenScratch, UNKNOWN};
-use classify_core::{Ad, Classifier, Lexicon, Scratch};
+use classify_core::{Ad, Classifier, Lexicon, Scratch, Verdict};
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 /// Entries of the built-in lexicon (mission terms, titles and cues).
@@ -163,6 +163,25 @@ fn stages(c: &mut Criterion) {
         let mut scratch = Scratch::default();
         group.bench_function(BenchmarkId::from_parameter(p.ad.name), |b| {
             b.iter(|| classifier.classify_with(black_box(&ad), &mut scratch))
+        });
+    }
+    group.finish();
+
+    // What a batch run does: one scratch and one verdict reused.
+    let mut group = c.benchmark_group("classify_into");
+    for p in &prepared {
+        group.throughput(Throughput::Bytes(p.ad.len() as u64));
+        let ad = Ad::new(&p.ad.title, &p.ad.text);
+        let mut scratch = Scratch::default();
+        let mut verdict = Verdict::default();
+        let expected = classifier.classify(&ad);
+        classifier.classify_into(&ad, &mut scratch, &mut verdict);
+        assert_eq!(verdict, expected, "{}", p.ad.name);
+        group.bench_function(BenchmarkId::from_parameter(p.ad.name), |b| {
+            b.iter(|| {
+                classifier.classify_into(black_box(&ad), &mut scratch, &mut verdict);
+                verdict.evidence.len()
+            })
         });
     }
     group.finish();
