@@ -523,6 +523,200 @@ mod tests {
         }
     }
 
+    /// Tokens computed word by word with [`TokenScratch::compute`], which
+    /// never reads nor fills a cache: what the cached path must give back.
+    fn uncached(normalized: &Normalized, vocabulary: &Vocabulary) -> Vec<Token> {
+        let stemmer = Stemmer::new();
+        let mut scratch = TokenScratch::default();
+        let mut out = Vec::new();
+        for (i, word) in normalized.words().iter().enumerate() {
+            let text = normalized.text(word);
+            if let Some(key) = scratch.compute(text, &stemmer, vocabulary) {
+                out.push(Token {
+                    key,
+                    word: i as u32,
+                    unit: word.unit,
+                });
+            }
+        }
+        out
+    }
+
+    /// Tokenizes every text in order with one scratch (so later texts read
+    /// what earlier ones cached) and checks each against [`uncached`].
+    fn assert_cached_equals_uncached<'a>(
+        texts: impl IntoIterator<Item = &'a str>,
+        vocabulary: &Vocabulary,
+        scratch: &mut TokenScratch,
+    ) {
+        let stemmer = Stemmer::new();
+        let mut out = Vec::new();
+        for text in texts {
+            let n = crate::normalize::normalize(text);
+            tokenize_into(&n, &stemmer, vocabulary, &mut out, scratch);
+            assert_eq!(out, uncached(&n, vocabulary), "{text:?}");
+        }
+    }
+
+    fn fixture_texts() -> Vec<String> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/ads");
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+            .collect();
+        files.sort();
+        let mut texts = Vec::new();
+        for file in files {
+            for line in std::fs::read_to_string(file).unwrap().lines() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                for field in ["title", "text"] {
+                    texts.push(v[field].as_str().unwrap_or("").to_string());
+                }
+            }
+        }
+        texts
+    }
+
+    #[test]
+    fn cached_tokens_equal_uncached_on_the_fixtures() {
+        let lexicon = crate::Lexicon::embedded();
+        let texts = fixture_texts();
+        assert!(texts.len() > 100);
+        let mut scratch = TokenScratch::default();
+        // Twice: the second pass reads every word from the cache.
+        for _ in 0..2 {
+            assert_cached_equals_uncached(
+                texts.iter().map(String::as_str),
+                lexicon.vocabulary(),
+                &mut scratch,
+            );
+        }
+    }
+
+    /// `n` as a word of lower-case letters (distinct for distinct `n`).
+    fn letters(mut n: usize) -> String {
+        let mut s = String::new();
+        loop {
+            s.push(char::from(b'a' + (n % 26) as u8));
+            n /= 26;
+            if n == 0 {
+                return s;
+            }
+        }
+    }
+
+    #[test]
+    fn cached_tokens_equal_uncached_across_cache_clears() {
+        let lexicon = crate::Lexicon::embedded();
+        let vocabulary = lexicon.vocabulary();
+        // Distinct short words, distinct words over 23 bytes, and words the
+        // lexicon knows, well past the cache's limit, read twice.
+        let distinct = WORD_CACHE_LIMIT + WORD_CACHE_LIMIT / 4;
+        let texts: Vec<String> = (0..distinct)
+            .step_by(500)
+            .map(|start| {
+                (start..start + 500)
+                    .map(|n| {
+                        let w = letters(n * 7919);
+                        format!("{w} publiées réseaux {w}ification{} les", "x".repeat(12))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        let mut scratch = TokenScratch::default();
+        for _ in 0..2 {
+            assert_cached_equals_uncached(
+                texts.iter().map(String::as_str),
+                vocabulary,
+                &mut scratch,
+            );
+        }
+    }
+
+    mod mixes {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Words of every kind: stop words, negations, lexicon words with
+        /// and without accents, feminine forms, plurals, words of 7 to 9
+        /// and 15 to 17 bytes, of exactly 23 and 24 bytes, of 64 and 65
+        /// bytes (over [`MAX_WORD_BYTES`]), and random ones.
+        fn word() -> impl Strategy<Value = String> {
+            let fixed = prop::sample::select(vec![
+                "les",
+                "de",
+                "à",
+                "ne",
+                "pas",
+                "sans",
+                "publié",
+                "publie",
+                "publiees",
+                "réseaux",
+                "reseaux",
+                "communication",
+                "commune",
+                "publicité",
+                "rédactrice",
+                "influenceuses",
+                "manageuse",
+                "stratège",
+                "stratégie",
+                "community",
+                "manager",
+                "managers",
+                "créer",
+                "contenus",
+                "animer",
+                "modérer",
+                "abcdefg",
+                "abcdefgh",
+                "abcdefghi",
+                "abcdefghijklmno",
+                "abcdefghijklmnop",
+                "abcdefghijklmnopq",
+                "anticonstitutionnelles",
+                "communicationnellement",
+                "abcdefghijklmnopqrstuvw",
+                "abcdefghijklmnopqrstuvwx",
+                "désinstitutionnalisées",
+                "désinstitutionnalisation",
+            ])
+            .prop_map(str::to_string);
+            prop_oneof![
+                3 => fixed,
+                2 => "[a-zéèçœ]{1,30}",
+                1 => "[a-z]{60,70}",
+                1 => "[a-zé]{20,26}",
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(128))]
+
+            #[test]
+            fn cached_tokens_equal_uncached_on_random_mixes(
+                texts in prop::collection::vec(prop::collection::vec(word(), 0..40), 1..8),
+            ) {
+                let lexicon = crate::Lexicon::embedded();
+                let texts: Vec<String> = texts.iter().map(|t| t.join(" ")).collect();
+                let mut scratch = TokenScratch::default();
+                for _ in 0..2 {
+                    assert_cached_equals_uncached(
+                        texts.iter().map(String::as_str),
+                        lexicon.vocabulary(),
+                        &mut scratch,
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn over_long_words_have_no_key() {
         let mut out = String::new();
