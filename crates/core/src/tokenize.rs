@@ -21,7 +21,7 @@
 //!   French ones (`contenu`/`contenus`): a final `s` is dropped first.
 
 use crate::hash::{FastMap, FastSet};
-use crate::normalize::{Normalized, MAX_WORD_BYTES};
+use crate::normalize::{NormWord, Normalized, MAX_WORD_BYTES};
 use std::borrow::Cow;
 
 /// The key of a token that no lexicon entry uses.
@@ -294,22 +294,45 @@ impl TokenScratch {
         Some(key.unwrap_or(UNKNOWN))
     }
 
-    /// The key of `text`, from the cache when the word was seen before.
-    fn lookup(&mut self, text: &str, stemmer: &Stemmer, vocabulary: &Vocabulary) -> Option<u32> {
-        if text.len() > MAX_WORD_BYTES {
-            // Never stemmed, and not worth remembering.
-            return self.compute(text, stemmer, vocabulary);
-        }
-        if let Some(word) = InlineWord::new(text) {
-            if let Some(&key) = self.cache.get(&word) {
+    /// The key of `word`, from the cache when the word was seen before.
+    ///
+    /// Reads the word's bytes without checking that its range falls on
+    /// character boundaries (the normalizer made it so); the `&str` is only
+    /// built when the key has to be computed.
+    #[inline]
+    fn lookup(
+        &mut self,
+        normalized: &Normalized,
+        word: &NormWord,
+        stemmer: &Stemmer,
+        vocabulary: &Vocabulary,
+    ) -> Option<u32> {
+        let bytes = &normalized.buffer().as_bytes()[word.norm.clone()];
+        if let Some(inline) = InlineWord::new(bytes) {
+            if let Some(&key) = self.cache.get(&inline) {
                 return key;
             }
-            let key = self.compute(text, stemmer, vocabulary);
+            let key = self.compute(normalized.text(word), stemmer, vocabulary);
             if self.cache.len() >= WORD_CACHE_LIMIT {
                 self.cache.clear();
             }
-            self.cache.insert(word, key);
+            self.cache.insert(inline, key);
             return key;
+        }
+        self.lookup_long(normalized.text(word), stemmer, vocabulary)
+    }
+
+    /// [`lookup`](Self::lookup) for words over [`INLINE_WORD_BYTES`].
+    #[cold]
+    fn lookup_long(
+        &mut self,
+        text: &str,
+        stemmer: &Stemmer,
+        vocabulary: &Vocabulary,
+    ) -> Option<u32> {
+        if text.len() > MAX_WORD_BYTES {
+            // Never stemmed, and not worth remembering.
+            return self.compute(text, stemmer, vocabulary);
         }
         if let Some(&key) = self.long_cache.get(text) {
             return key;
@@ -338,21 +361,57 @@ const INLINE_WORD_BYTES: usize = 23;
 struct InlineWord([u64; 3]);
 
 impl InlineWord {
-    fn new(text: &str) -> Option<InlineWord> {
-        let bytes = text.as_bytes();
-        if bytes.len() > INLINE_WORD_BYTES {
-            return None;
+    /// The word of `bytes`, or `None` over [`INLINE_WORD_BYTES`].
+    ///
+    /// Built from at most three fixed-size loads whose ranges may overlap
+    /// (equal bytes land in equal places, so or-ing them is exact) rather
+    /// than a copy of `bytes.len()` bytes into a zeroed buffer, which
+    /// compiled to a call to `memcpy`: the largest single cost of a cached
+    /// lookup.
+    #[inline]
+    fn new(bytes: &[u8]) -> Option<InlineWord> {
+        let len = bytes.len();
+        let mut w = [0u64; 3];
+        match len {
+            0 => {}
+            1..=3 => {
+                let byte = |i: usize| u64::from(bytes[i]) << (8 * i);
+                w[0] = byte(0) | byte(len / 2) | byte(len - 1);
+            }
+            4..=8 => {
+                w[0] = u64::from(load_u32(bytes, 0))
+                    | u64::from(load_u32(bytes, len - 4)) << (8 * (len - 4));
+            }
+            9..=16 => {
+                w[0] = load_u64(bytes, 0);
+                w[1] = load_u64(bytes, len - 8) >> (8 * (16 - len));
+            }
+            17..=INLINE_WORD_BYTES => {
+                w[0] = load_u64(bytes, 0);
+                w[1] = load_u64(bytes, 8);
+                w[2] = load_u64(bytes, len - 8) >> (8 * (24 - len));
+            }
+            _ => return None,
         }
-        let mut buf = [0u8; 24];
-        buf[..bytes.len()].copy_from_slice(bytes);
-        buf[23] = bytes.len() as u8;
-        let word = |i: usize| {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(&buf[8 * i..8 * i + 8]);
-            u64::from_le_bytes(w)
-        };
-        Some(InlineWord([word(0), word(1), word(2)]))
+        w[2] |= (len as u64) << 56;
+        Some(InlineWord(w))
     }
+}
+
+/// The four bytes of `bytes` from `at`, little-endian.
+#[inline]
+fn load_u32(bytes: &[u8], at: usize) -> u32 {
+    let mut w = [0u8; 4];
+    w.copy_from_slice(&bytes[at..at + 4]);
+    u32::from_le_bytes(w)
+}
+
+/// The eight bytes of `bytes` from `at`, little-endian.
+#[inline]
+fn load_u64(bytes: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(w)
 }
 
 impl std::hash::Hash for InlineWord {
@@ -380,8 +439,7 @@ pub fn tokenize_into(
         scratch.cache_stamp = vocabulary.stamp;
     }
     for (i, word) in normalized.words().iter().enumerate() {
-        let text = normalized.text(word);
-        let Some(key) = scratch.lookup(text, stemmer, vocabulary) else {
+        let Some(key) = scratch.lookup(normalized, word, stemmer, vocabulary) else {
             continue;
         };
         out.push(Token {
