@@ -20,7 +20,7 @@
 //! * English plurals stem apart (`manager`/`managers`), and so do some
 //!   French ones (`contenu`/`contenus`): a final `s` is dropped first.
 
-use crate::hash::{FastMap, FastSet};
+use crate::hash::{folded_multiply, random_seed, FastMap, FastSet};
 use crate::normalize::{NormWord, Normalized, MAX_WORD_BYTES};
 use std::borrow::Cow;
 
@@ -270,7 +270,7 @@ pub struct TokenScratch {
     /// Normalized word → its token key (`None`: no token, a stop word),
     /// for words of up to [`INLINE_WORD_BYTES`] bytes, held in the table
     /// itself (one memory access per lookup, no pointer to follow).
-    cache: FastMap<InlineWord, Option<u32>>,
+    cache: WordTable,
     /// The same for longer words.
     long_cache: FastMap<Box<str>, Option<u32>>,
     /// The stamp of the vocabulary the cache was filled against.
@@ -309,7 +309,7 @@ impl TokenScratch {
     ) -> Option<u32> {
         let bytes = &normalized.buffer().as_bytes()[word.norm.clone()];
         if let Some(inline) = InlineWord::new(bytes) {
-            if let Some(&key) = self.cache.get(&inline) {
+            if let Some(key) = self.cache.get(inline) {
                 return key;
             }
             let key = self.compute(normalized.text(word), stemmer, vocabulary);
@@ -414,10 +414,138 @@ fn load_u64(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(w)
 }
 
-impl std::hash::Hash for InlineWord {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        for w in self.0 {
-            state.write_u64(w);
+/// The word cache of [`TokenScratch`] for [`InlineWord`]s: an open
+/// addressing table with linear probing, at most half full.
+///
+/// It replaces a `HashMap` there, whose lookup read a control byte, then
+/// the bucket it pointed to, and hashed the word with three dependent
+/// multiplications. Here a lookup hashes with two independent ones and
+/// reads the slot itself, which holds the word and its key (an empty slot
+/// holds [`EMPTY_WORD`], which no word equals), then the next slots while
+/// they hold another word. Cleared, it keeps its slots, as a map keeps its
+/// capacity: with [`WORD_CACHE_LIMIT`] words it has twice as many slots of
+/// 32 bytes, 4 MiB.
+#[derive(Clone)]
+struct WordTable {
+    /// A power of two of slots, or none before the first insertion.
+    slots: Vec<WordSlot>,
+    /// Words held.
+    len: usize,
+    /// Random seeds of the hash, drawn per table (see `hash.rs` on why).
+    seeds: [u64; 3],
+}
+
+/// A word and its token key; 32 bytes, aligned so as never to straddle
+/// two cache lines.
+#[derive(Clone, Copy, Debug)]
+#[repr(align(32))]
+struct WordSlot {
+    word: InlineWord,
+    key: Option<u32>,
+}
+
+/// What an empty slot holds: [`InlineWord::new`] never writes a length
+/// over [`INLINE_WORD_BYTES`] in the last byte.
+const EMPTY_WORD: InlineWord = InlineWord([0, 0, u64::MAX]);
+
+/// Slots of a [`WordTable`] at its first insertion.
+const WORD_TABLE_MIN_SLOTS: usize = 1 << 10;
+
+impl Default for WordTable {
+    fn default() -> Self {
+        WordTable {
+            slots: Vec::new(),
+            len: 0,
+            // Odd multipliers: a zero one would map every word to slot 0.
+            seeds: [random_seed(), random_seed() | 1, random_seed() | 1],
+        }
+    }
+}
+
+impl std::fmt::Debug for WordTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WordTable")
+            .field("len", &self.len)
+            .field("slots", &self.slots.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl WordTable {
+    /// Words held.
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The first slot to probe for `word`: two folded multiplications that
+    /// do not wait for each other (the first two machine words, the last
+    /// one with the length), each seeded.
+    #[inline]
+    fn hash(&self, word: InlineWord) -> usize {
+        let [a, b, c] = word.0;
+        let [s0, s1, s2] = self.seeds;
+        (folded_multiply(a ^ s0, b ^ s1) ^ folded_multiply(c ^ s0, s2)) as usize
+    }
+
+    /// The key cached for `word`, if it is there.
+    #[inline]
+    fn get(&self, word: InlineWord) -> Option<Option<u32>> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.hash(word) & mask;
+        loop {
+            let slot = &self.slots[i];
+            if slot.word == word {
+                return Some(slot.key);
+            }
+            if slot.word == EMPTY_WORD {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Caches `key` for `word`, which [`get`](Self::get) did not find.
+    fn insert(&mut self, word: InlineWord, key: Option<u32>) {
+        if 2 * (self.len + 1) > self.slots.len() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.hash(word) & mask;
+        while self.slots[i].word != EMPTY_WORD {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = WordSlot { word, key };
+        self.len += 1;
+    }
+
+    /// Doubles the slots, placing every word again.
+    #[cold]
+    fn grow(&mut self) {
+        let slots = (2 * self.slots.len()).max(WORD_TABLE_MIN_SLOTS);
+        let empty = WordSlot {
+            word: EMPTY_WORD,
+            key: None,
+        };
+        let old = std::mem::replace(&mut self.slots, vec![empty; slots]);
+        self.len = 0;
+        for slot in old {
+            if slot.word != EMPTY_WORD {
+                self.insert(slot.word, slot.key);
+            }
+        }
+    }
+
+    /// Forgets every word, keeping the slots.
+    fn clear(&mut self) {
+        if self.len > 0 {
+            self.slots.fill(WordSlot {
+                word: EMPTY_WORD,
+                key: None,
+            });
+            self.len = 0;
         }
     }
 }
@@ -756,6 +884,21 @@ mod tests {
 
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(128))]
+
+            /// The loads of [`InlineWord::new`] give the zero-padded bytes
+            /// with the length in the last byte, for every length.
+            #[test]
+            fn inline_words_are_the_padded_bytes(bytes in prop::collection::vec(any::<u8>(), 0..30)) {
+                let expected = (bytes.len() <= INLINE_WORD_BYTES).then(|| {
+                    let mut buf = [0u8; 24];
+                    buf[..bytes.len()].copy_from_slice(&bytes);
+                    buf[23] = bytes.len() as u8;
+                    InlineWord(std::array::from_fn(|i| {
+                        u64::from_le_bytes(buf[8 * i..8 * i + 8].try_into().unwrap())
+                    }))
+                });
+                prop_assert_eq!(InlineWord::new(&bytes), expected);
+            }
 
             #[test]
             fn cached_tokens_equal_uncached_on_random_mixes(
