@@ -24,7 +24,7 @@ pub(crate) struct FastState {
 impl Default for FastState {
     fn default() -> Self {
         FastState {
-            seed: RandomState::new().hash_one(0x5EED_u64),
+            seed: random_seed(),
         }
     }
 }
@@ -47,8 +47,15 @@ pub(crate) struct FastHasher {
 /// An odd constant with well-spread bits (the fractional part of π).
 const MULTIPLIER: u64 = 0x243F_6A88_85A3_08D3;
 
+/// A seed drawn from the standard library's `RandomState`: different in
+/// every process, and at every call.
+pub(crate) fn random_seed() -> u64 {
+    RandomState::new().hash_one(0x5EED_u64)
+}
+
+/// The 128-bit product of `a` and `b`, its two halves xored.
 #[inline]
-fn folded_multiply(a: u64, b: u64) -> u64 {
+pub(crate) fn folded_multiply(a: u64, b: u64) -> u64 {
     let product = u128::from(a) * u128::from(b);
     (product as u64) ^ ((product >> 64) as u64)
 }

@@ -20,8 +20,8 @@
 //! * English plurals stem apart (`manager`/`managers`), and so do some
 //!   French ones (`contenu`/`contenus`): a final `s` is dropped first.
 
-use crate::hash::{FastMap, FastSet};
-use crate::normalize::{Normalized, MAX_WORD_BYTES};
+use crate::hash::{folded_multiply, random_seed, FastMap, FastSet};
+use crate::normalize::{NormWord, Normalized, MAX_WORD_BYTES};
 use std::borrow::Cow;
 
 /// The key of a token that no lexicon entry uses.
@@ -270,7 +270,7 @@ pub struct TokenScratch {
     /// Normalized word → its token key (`None`: no token, a stop word),
     /// for words of up to [`INLINE_WORD_BYTES`] bytes, held in the table
     /// itself (one memory access per lookup, no pointer to follow).
-    cache: FastMap<InlineWord, Option<u32>>,
+    cache: WordTable,
     /// The same for longer words.
     long_cache: FastMap<Box<str>, Option<u32>>,
     /// The stamp of the vocabulary the cache was filled against.
@@ -294,22 +294,45 @@ impl TokenScratch {
         Some(key.unwrap_or(UNKNOWN))
     }
 
-    /// The key of `text`, from the cache when the word was seen before.
-    fn lookup(&mut self, text: &str, stemmer: &Stemmer, vocabulary: &Vocabulary) -> Option<u32> {
-        if text.len() > MAX_WORD_BYTES {
-            // Never stemmed, and not worth remembering.
-            return self.compute(text, stemmer, vocabulary);
-        }
-        if let Some(word) = InlineWord::new(text) {
-            if let Some(&key) = self.cache.get(&word) {
+    /// The key of `word`, from the cache when the word was seen before.
+    ///
+    /// Reads the word's bytes without checking that its range falls on
+    /// character boundaries (the normalizer made it so); the `&str` is only
+    /// built when the key has to be computed.
+    #[inline]
+    fn lookup(
+        &mut self,
+        normalized: &Normalized,
+        word: &NormWord,
+        stemmer: &Stemmer,
+        vocabulary: &Vocabulary,
+    ) -> Option<u32> {
+        let bytes = &normalized.buffer().as_bytes()[word.norm.clone()];
+        if let Some(inline) = InlineWord::new(bytes) {
+            if let Some(key) = self.cache.get(inline) {
                 return key;
             }
-            let key = self.compute(text, stemmer, vocabulary);
+            let key = self.compute(normalized.text(word), stemmer, vocabulary);
             if self.cache.len() >= WORD_CACHE_LIMIT {
                 self.cache.clear();
             }
-            self.cache.insert(word, key);
+            self.cache.insert(inline, key);
             return key;
+        }
+        self.lookup_long(normalized.text(word), stemmer, vocabulary)
+    }
+
+    /// [`lookup`](Self::lookup) for words over [`INLINE_WORD_BYTES`].
+    #[cold]
+    fn lookup_long(
+        &mut self,
+        text: &str,
+        stemmer: &Stemmer,
+        vocabulary: &Vocabulary,
+    ) -> Option<u32> {
+        if text.len() > MAX_WORD_BYTES {
+            // Never stemmed, and not worth remembering.
+            return self.compute(text, stemmer, vocabulary);
         }
         if let Some(&key) = self.long_cache.get(text) {
             return key;
@@ -338,27 +361,191 @@ const INLINE_WORD_BYTES: usize = 23;
 struct InlineWord([u64; 3]);
 
 impl InlineWord {
-    fn new(text: &str) -> Option<InlineWord> {
-        let bytes = text.as_bytes();
-        if bytes.len() > INLINE_WORD_BYTES {
-            return None;
+    /// The word of `bytes`, or `None` over [`INLINE_WORD_BYTES`].
+    ///
+    /// Built from at most three fixed-size loads whose ranges may overlap
+    /// (equal bytes land in equal places, so or-ing them is exact) rather
+    /// than a copy of `bytes.len()` bytes into a zeroed buffer, which
+    /// compiled to a call to `memcpy`: the largest single cost of a cached
+    /// lookup.
+    #[inline]
+    fn new(bytes: &[u8]) -> Option<InlineWord> {
+        let len = bytes.len();
+        let mut w = [0u64; 3];
+        match len {
+            0 => {}
+            1..=3 => {
+                let byte = |i: usize| u64::from(bytes[i]) << (8 * i);
+                w[0] = byte(0) | byte(len / 2) | byte(len - 1);
+            }
+            4..=8 => {
+                w[0] = u64::from(load_u32(bytes, 0))
+                    | u64::from(load_u32(bytes, len - 4)) << (8 * (len - 4));
+            }
+            9..=16 => {
+                w[0] = load_u64(bytes, 0);
+                w[1] = load_u64(bytes, len - 8) >> (8 * (16 - len));
+            }
+            17..=INLINE_WORD_BYTES => {
+                w[0] = load_u64(bytes, 0);
+                w[1] = load_u64(bytes, 8);
+                w[2] = load_u64(bytes, len - 8) >> (8 * (24 - len));
+            }
+            _ => return None,
         }
-        let mut buf = [0u8; 24];
-        buf[..bytes.len()].copy_from_slice(bytes);
-        buf[23] = bytes.len() as u8;
-        let word = |i: usize| {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(&buf[8 * i..8 * i + 8]);
-            u64::from_le_bytes(w)
-        };
-        Some(InlineWord([word(0), word(1), word(2)]))
+        w[2] |= (len as u64) << 56;
+        Some(InlineWord(w))
     }
 }
 
-impl std::hash::Hash for InlineWord {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        for w in self.0 {
-            state.write_u64(w);
+/// The four bytes of `bytes` from `at`, little-endian.
+#[inline]
+fn load_u32(bytes: &[u8], at: usize) -> u32 {
+    let mut w = [0u8; 4];
+    w.copy_from_slice(&bytes[at..at + 4]);
+    u32::from_le_bytes(w)
+}
+
+/// The eight bytes of `bytes` from `at`, little-endian.
+#[inline]
+fn load_u64(bytes: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(w)
+}
+
+/// The word cache of [`TokenScratch`] for [`InlineWord`]s: an open
+/// addressing table with linear probing, at most half full.
+///
+/// It replaces a `HashMap` there, whose lookup read a control byte, then
+/// the bucket it pointed to, and hashed the word with three dependent
+/// multiplications. Here a lookup hashes with two independent ones and
+/// reads the slot itself, which holds the word and its key (an empty slot
+/// holds [`EMPTY_WORD`], which no word equals), then the next slots while
+/// they hold another word. Cleared, it keeps its slots, as a map keeps its
+/// capacity: with [`WORD_CACHE_LIMIT`] words it has twice as many slots of
+/// 32 bytes, 4 MiB.
+#[derive(Clone)]
+struct WordTable {
+    /// A power of two of slots, or none before the first insertion.
+    slots: Vec<WordSlot>,
+    /// Words held.
+    len: usize,
+    /// Random seeds of the hash, drawn per table (see `hash.rs` on why).
+    seeds: [u64; 3],
+}
+
+/// A word and its token key; 32 bytes, aligned so as never to straddle
+/// two cache lines.
+#[derive(Clone, Copy, Debug)]
+#[repr(align(32))]
+struct WordSlot {
+    word: InlineWord,
+    key: Option<u32>,
+}
+
+/// What an empty slot holds: [`InlineWord::new`] never writes a length
+/// over [`INLINE_WORD_BYTES`] in the last byte.
+const EMPTY_WORD: InlineWord = InlineWord([0, 0, u64::MAX]);
+
+/// Slots of a [`WordTable`] at its first insertion.
+const WORD_TABLE_MIN_SLOTS: usize = 1 << 10;
+
+impl Default for WordTable {
+    fn default() -> Self {
+        WordTable {
+            slots: Vec::new(),
+            len: 0,
+            // Odd multipliers: a zero one would map every word to slot 0.
+            seeds: [random_seed(), random_seed() | 1, random_seed() | 1],
+        }
+    }
+}
+
+impl std::fmt::Debug for WordTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WordTable")
+            .field("len", &self.len)
+            .field("slots", &self.slots.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl WordTable {
+    /// Words held.
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The first slot to probe for `word`: two folded multiplications that
+    /// do not wait for each other (the first two machine words, the last
+    /// one with the length), each seeded.
+    #[inline]
+    fn hash(&self, word: InlineWord) -> usize {
+        let [a, b, c] = word.0;
+        let [s0, s1, s2] = self.seeds;
+        (folded_multiply(a ^ s0, b ^ s1) ^ folded_multiply(c ^ s0, s2)) as usize
+    }
+
+    /// The key cached for `word`, if it is there.
+    #[inline]
+    fn get(&self, word: InlineWord) -> Option<Option<u32>> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.hash(word) & mask;
+        loop {
+            let slot = &self.slots[i];
+            if slot.word == word {
+                return Some(slot.key);
+            }
+            if slot.word == EMPTY_WORD {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Caches `key` for `word`, which [`get`](Self::get) did not find.
+    fn insert(&mut self, word: InlineWord, key: Option<u32>) {
+        if 2 * (self.len + 1) > self.slots.len() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.hash(word) & mask;
+        while self.slots[i].word != EMPTY_WORD {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = WordSlot { word, key };
+        self.len += 1;
+    }
+
+    /// Doubles the slots, placing every word again.
+    #[cold]
+    fn grow(&mut self) {
+        let slots = (2 * self.slots.len()).max(WORD_TABLE_MIN_SLOTS);
+        let empty = WordSlot {
+            word: EMPTY_WORD,
+            key: None,
+        };
+        let old = std::mem::replace(&mut self.slots, vec![empty; slots]);
+        self.len = 0;
+        for slot in old {
+            if slot.word != EMPTY_WORD {
+                self.insert(slot.word, slot.key);
+            }
+        }
+    }
+
+    /// Forgets every word, keeping the slots.
+    fn clear(&mut self) {
+        if self.len > 0 {
+            self.slots.fill(WordSlot {
+                word: EMPTY_WORD,
+                key: None,
+            });
+            self.len = 0;
         }
     }
 }
@@ -380,8 +567,7 @@ pub fn tokenize_into(
         scratch.cache_stamp = vocabulary.stamp;
     }
     for (i, word) in normalized.words().iter().enumerate() {
-        let text = normalized.text(word);
-        let Some(key) = scratch.lookup(text, stemmer, vocabulary) else {
+        let Some(key) = scratch.lookup(normalized, word, stemmer, vocabulary) else {
             continue;
         };
         out.push(Token {
@@ -520,6 +706,215 @@ mod tests {
                 out.iter().map(|t| t.key).collect::<Vec<_>>(),
                 [animer, UNKNOWN]
             );
+        }
+    }
+
+    /// Tokens computed word by word with [`TokenScratch::compute`], which
+    /// never reads nor fills a cache: what the cached path must give back.
+    fn uncached(normalized: &Normalized, vocabulary: &Vocabulary) -> Vec<Token> {
+        let stemmer = Stemmer::new();
+        let mut scratch = TokenScratch::default();
+        let mut out = Vec::new();
+        for (i, word) in normalized.words().iter().enumerate() {
+            let text = normalized.text(word);
+            if let Some(key) = scratch.compute(text, &stemmer, vocabulary) {
+                out.push(Token {
+                    key,
+                    word: i as u32,
+                    unit: word.unit,
+                });
+            }
+        }
+        out
+    }
+
+    /// Tokenizes every text in order with one scratch (so later texts read
+    /// what earlier ones cached) and checks each against [`uncached`].
+    fn assert_cached_equals_uncached<'a>(
+        texts: impl IntoIterator<Item = &'a str>,
+        vocabulary: &Vocabulary,
+        scratch: &mut TokenScratch,
+    ) {
+        let stemmer = Stemmer::new();
+        let mut out = Vec::new();
+        for text in texts {
+            let n = crate::normalize::normalize(text);
+            tokenize_into(&n, &stemmer, vocabulary, &mut out, scratch);
+            assert_eq!(out, uncached(&n, vocabulary), "{text:?}");
+        }
+    }
+
+    fn fixture_texts() -> Vec<String> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/ads");
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+            .collect();
+        files.sort();
+        let mut texts = Vec::new();
+        for file in files {
+            for line in std::fs::read_to_string(file).unwrap().lines() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                for field in ["title", "text"] {
+                    texts.push(v[field].as_str().unwrap_or("").to_string());
+                }
+            }
+        }
+        texts
+    }
+
+    #[test]
+    fn cached_tokens_equal_uncached_on_the_fixtures() {
+        let lexicon = crate::Lexicon::embedded();
+        let texts = fixture_texts();
+        assert!(texts.len() > 100);
+        let mut scratch = TokenScratch::default();
+        // Twice: the second pass reads every word from the cache.
+        for _ in 0..2 {
+            assert_cached_equals_uncached(
+                texts.iter().map(String::as_str),
+                lexicon.vocabulary(),
+                &mut scratch,
+            );
+        }
+    }
+
+    /// `n` as a word of lower-case letters (distinct for distinct `n`).
+    fn letters(mut n: usize) -> String {
+        let mut s = String::new();
+        loop {
+            s.push(char::from(b'a' + (n % 26) as u8));
+            n /= 26;
+            if n == 0 {
+                return s;
+            }
+        }
+    }
+
+    #[test]
+    fn cached_tokens_equal_uncached_across_cache_clears() {
+        let lexicon = crate::Lexicon::embedded();
+        let vocabulary = lexicon.vocabulary();
+        // Distinct short words, distinct words over 23 bytes, and words the
+        // lexicon knows, well past the cache's limit, read twice.
+        let distinct = WORD_CACHE_LIMIT + WORD_CACHE_LIMIT / 4;
+        let texts: Vec<String> = (0..distinct)
+            .step_by(500)
+            .map(|start| {
+                (start..start + 500)
+                    .map(|n| {
+                        let w = letters(n * 7919);
+                        format!("{w} publiées réseaux {w}ification{} les", "x".repeat(12))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        let mut scratch = TokenScratch::default();
+        for _ in 0..2 {
+            assert_cached_equals_uncached(
+                texts.iter().map(String::as_str),
+                vocabulary,
+                &mut scratch,
+            );
+        }
+    }
+
+    mod mixes {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Words of every kind: stop words, negations, lexicon words with
+        /// and without accents, feminine forms, plurals, words of 7 to 9
+        /// and 15 to 17 bytes, of exactly 23 and 24 bytes, of 64 and 65
+        /// bytes (over [`MAX_WORD_BYTES`]), and random ones.
+        fn word() -> impl Strategy<Value = String> {
+            let fixed = prop::sample::select(vec![
+                "les",
+                "de",
+                "à",
+                "ne",
+                "pas",
+                "sans",
+                "publié",
+                "publie",
+                "publiees",
+                "réseaux",
+                "reseaux",
+                "communication",
+                "commune",
+                "publicité",
+                "rédactrice",
+                "influenceuses",
+                "manageuse",
+                "stratège",
+                "stratégie",
+                "community",
+                "manager",
+                "managers",
+                "créer",
+                "contenus",
+                "animer",
+                "modérer",
+                "abcdefg",
+                "abcdefgh",
+                "abcdefghi",
+                "abcdefghijklmno",
+                "abcdefghijklmnop",
+                "abcdefghijklmnopq",
+                "anticonstitutionnelles",
+                "communicationnellement",
+                "abcdefghijklmnopqrstuvw",
+                "abcdefghijklmnopqrstuvwx",
+                "désinstitutionnalisées",
+                "désinstitutionnalisation",
+            ])
+            .prop_map(str::to_string);
+            prop_oneof![
+                3 => fixed,
+                2 => "[a-zéèçœ]{1,30}",
+                1 => "[a-z]{60,70}",
+                1 => "[a-zé]{20,26}",
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(128))]
+
+            /// The loads of [`InlineWord::new`] give the zero-padded bytes
+            /// with the length in the last byte, for every length.
+            #[test]
+            fn inline_words_are_the_padded_bytes(bytes in prop::collection::vec(any::<u8>(), 0..30)) {
+                let expected = (bytes.len() <= INLINE_WORD_BYTES).then(|| {
+                    let mut buf = [0u8; 24];
+                    buf[..bytes.len()].copy_from_slice(&bytes);
+                    buf[23] = bytes.len() as u8;
+                    InlineWord(std::array::from_fn(|i| {
+                        u64::from_le_bytes(buf[8 * i..8 * i + 8].try_into().unwrap())
+                    }))
+                });
+                prop_assert_eq!(InlineWord::new(&bytes), expected);
+            }
+
+            #[test]
+            fn cached_tokens_equal_uncached_on_random_mixes(
+                texts in prop::collection::vec(prop::collection::vec(word(), 0..40), 1..8),
+            ) {
+                let lexicon = crate::Lexicon::embedded();
+                let texts: Vec<String> = texts.iter().map(|t| t.join(" ")).collect();
+                let mut scratch = TokenScratch::default();
+                for _ in 0..2 {
+                    assert_cached_equals_uncached(
+                        texts.iter().map(String::as_str),
+                        lexicon.vocabulary(),
+                        &mut scratch,
+                    );
+                }
+            }
         }
     }
 
