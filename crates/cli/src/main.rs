@@ -249,7 +249,7 @@ fn classify(args: &ClassifyArgs, lexicon: Option<&Path>) -> Result<u8, Fatal> {
     let mut renderer = Renderer::new(config.mode.clone(), config.style);
     let mut stats = Stats::default();
     let mut progress = Progress::new(config.progress && io::stderr().is_terminal());
-    let heads = output::EvidenceHeads::new(classifier.lexicon());
+    let heads = output::EvidenceHeads::for_mode(&config.mode, classifier.lexicon());
     let item_renderer = output::item_renderer(&config.mode, &heads);
     let render = item_renderer.as_ref().map(|r| r as batch::Render<'_>);
     let (sources, read) = (config.sources.clone(), config.read.clone());

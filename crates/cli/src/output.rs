@@ -988,6 +988,16 @@ impl EvidenceHeads {
         EvidenceHeads { heads }
     }
 
+    /// The heads of `lexicon`'s entries when `mode` writes JSON items, none
+    /// otherwise (they would cost a one-ad run its time for nothing).
+    pub fn for_mode(mode: &Mode, lexicon: &Lexicon) -> EvidenceHeads {
+        if matches!(mode, Mode::Json(_) | Mode::Jsonl(_) | Mode::Annotate(..)) {
+            EvidenceHeads::new(lexicon)
+        } else {
+            EvidenceHeads::default()
+        }
+    }
+
     /// Writes `e`'s head: the stored bytes when `e` is what its index
     /// says (always, for the verdicts of the classifier whose lexicon this
     /// is), written afresh otherwise.
