@@ -523,27 +523,13 @@ impl<'t, 'o> Scanner<'t, 'o> {
                 }
                 _ => {}
             }
-            if is_gender_letter(char::from(b)) && matches!(bytes.get(i + 1), Some(b'/' | b'-')) {
+            if may_open_gender_marker(bytes, i) {
                 break;
             }
             let start = i;
-            let mut upper = false;
-            loop {
-                let (len, has_upper) = ascii_word_len(&bytes[i..]);
-                i += len;
-                upper |= has_upper;
-                match (bytes.get(i), bytes.get(i + 1)) {
-                    // `à`–`ÿ` but `÷`.
-                    (Some(0xC3), Some(&c)) if c >= 0xA0 && c != 0xB7 => i += 2,
-                    // `œ`.
-                    (Some(0xC5), Some(0x93)) => i += 2,
-                    _ => break,
-                }
-            }
-            let whole = i > start
-                && bytes
-                    .get(i)
-                    .is_none_or(|&b| matches!(ASCII_ACTION[usize::from(b)], ENDS_WORD | ENDS_UNIT));
+            let upper;
+            (i, upper) = plain_word_end(bytes, start);
+            let whole = i > start && only_ends_word(bytes.get(i).copied());
             if !whole {
                 i = start;
                 break 'text;
@@ -575,39 +561,20 @@ impl<'t, 'o> Scanner<'t, 'o> {
     /// Returns `false`, having done nothing, when no such run starts here.
     fn word_run(&mut self, bytes: &[u8]) -> bool {
         let start = self.pos;
-        // A gender marker (`H/F`, `h-f`) needs a `/` or `-` after its first
-        // letter; `on_char` checks the rest.
-        if self.word.is_empty()
-            && is_gender_letter(char::from(bytes[start]))
-            && matches!(bytes.get(start + 1), Some(b'/' | b'-'))
-        {
+        let first = bytes[start];
+        // Cheap refusal first: `run` asks at every character.
+        if ASCII_WORD[usize::from(first)] == 0 && first != 0xC3 && first != 0xC5 {
             return false;
         }
-        let mut i = start;
-        let mut kinds = 0;
-        loop {
-            while let Some(&b) = bytes.get(i) {
-                let kind = ASCII_WORD[usize::from(b)];
-                if kind == 0 {
-                    break;
-                }
-                kinds |= kind;
-                i += 1;
-            }
-            match (bytes.get(i), bytes.get(i + 1)) {
-                // `à`–`ÿ` but `÷`.
-                (Some(0xC3), Some(&c)) if c >= 0xA0 && c != 0xB7 => i += 2,
-                // `œ`.
-                (Some(0xC5), Some(0x93)) => i += 2,
-                _ => break,
-            }
+        if self.word.is_empty() && may_open_gender_marker(bytes, start) {
+            return false;
         }
+        let (i, upper) = plain_word_end(bytes, start);
         if i == start {
             return false;
         }
         let next = bytes.get(i).copied();
-        let whole = self.word.is_empty()
-            && next.is_none_or(|b| matches!(ASCII_ACTION[usize::from(b)], ENDS_WORD | ENDS_UNIT));
+        let whole = self.word.is_empty() && only_ends_word(next);
         if whole {
             // A whole word before a separator that only ends it (or ends
             // its unit too): straight to the output, as `end_word` would
@@ -617,7 +584,7 @@ impl<'t, 'o> Scanner<'t, 'o> {
             let after_slash = std::mem::take(&mut self.after_slash);
             let from = self.out.buffer.len();
             self.out.buffer.push_str(&self.text[start..i]);
-            if kinds & UPPER != 0 {
+            if upper {
                 self.out.buffer[from..].make_ascii_lowercase();
             }
             self.push_word(from, after_slash);
@@ -634,7 +601,7 @@ impl<'t, 'o> Scanner<'t, 'o> {
         }
         let from = self.word.len();
         self.word.push_str(&self.text[start..i]);
-        if kinds & UPPER != 0 {
+        if upper {
             self.word[from..].make_ascii_lowercase();
         }
         self.pos = i;
@@ -905,10 +872,48 @@ impl<'t, 'o> Scanner<'t, 'o> {
     }
 }
 
+/// The end of the run of plain word characters from `start` — ASCII
+/// letters and digits, precomposed lower-case Latin-1 letters (`à`–`ÿ` but
+/// `÷`) and `œ`, none of which NFKC or lower-casing changes but the ASCII
+/// capitals — and whether the run holds an ASCII capital.
+#[inline]
+fn plain_word_end(bytes: &[u8], start: usize) -> (usize, bool) {
+    let mut i = start;
+    let mut upper = false;
+    loop {
+        let (len, has_upper) = ascii_word_len(&bytes[i..]);
+        i += len;
+        upper |= has_upper;
+        match (bytes.get(i), bytes.get(i + 1)) {
+            (Some(0xC3), Some(&c)) if c >= 0xA0 && c != 0xB7 => i += 2,
+            (Some(0xC5), Some(0x93)) => i += 2,
+            _ => return (i, upper),
+        }
+    }
+}
+
+/// A gender marker (`H/F`, `h-f`) may start at `i`: a letter that can be
+/// one, then `/` or `-` (`on_char` checks the rest).
+#[inline]
+fn may_open_gender_marker(bytes: &[u8], i: usize) -> bool {
+    bytes
+        .get(i)
+        .is_some_and(|&b| is_gender_letter(char::from(b)))
+        && matches!(bytes.get(i + 1), Some(b'/' | b'-'))
+}
+
+/// `next` (the byte after a word, or the end) only ends the word, or its
+/// unit too, whatever came before: the word is whole.
+#[inline]
+fn only_ends_word(next: Option<u8>) -> bool {
+    next.is_none_or(|b| matches!(ASCII_ACTION[usize::from(b)], ENDS_WORD | ENDS_UNIT))
+}
+
 /// The length of the run of ASCII letters and digits that `bytes` starts
 /// with, and whether it holds a capital: eight bytes at a time, each byte
 /// classified by carry-free additions (a byte with its high bit cleared
 /// plus a constant below 0x80 cannot carry into its neighbour).
+#[inline]
 fn ascii_word_len(bytes: &[u8]) -> (usize, bool) {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
