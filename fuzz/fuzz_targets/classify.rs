@@ -1,7 +1,9 @@
 //! The whole classifier: the first line is the title, the rest the body.
 //! Every score and the confidence lie in [0, 1], the label agrees with the
-//! social gate, evidence spans point into their section in text order, and
-//! reusing a `Scratch` gives the same verdict as a fresh one.
+//! social gate, evidence spans point into their section in text order and
+//! lead back to their lexicon entry, and reusing a `Scratch` (and, with
+//! `classify_into`, a `Verdict` filled by earlier ads) gives the same
+//! verdict as a fresh one.
 #![no_main]
 
 use std::sync::{Mutex, OnceLock};
@@ -16,6 +18,10 @@ fn classifier() -> &'static Classifier {
 
 /// Shared across runs, so that stale buffers from one ad would show.
 static SCRATCH: Mutex<Option<Scratch>> = Mutex::new(None);
+
+/// The same for `classify_into`: a scratch and a verdict kept from run to
+/// run.
+static REUSED: Mutex<Option<(Scratch, Verdict)>> = Mutex::new(None);
 
 fn check(ad: &Ad<'_>, v: &Verdict) {
     let unit = |x: f64| x.is_finite() && (0.0..=1.0).contains(&x);
@@ -47,6 +53,8 @@ fn check(ad: &Ad<'_>, v: &Verdict) {
         assert!(e.span.start < e.span.end, "{e:?}");
         assert!(text.get(e.span.clone()).is_some(), "span out of text {e:?}");
         assert!(e.weight.is_finite() && e.contribution.is_finite(), "{e:?}");
+        let entry = &classifier().lexicon().entries()[e.index];
+        assert_eq!(entry.term, e.entry, "{e:?}");
         let here = (e.section, e.span.start);
         if here.0 == last.0 {
             assert!(here.1 >= last.1, "evidence out of order {e:?}");
@@ -67,4 +75,8 @@ fuzz_target!(|data: &[u8]| {
     let scratch = guard.get_or_insert_with(Scratch::default);
     let reused = classifier().classify_with(&ad, scratch);
     assert_eq!(fresh, reused, "a reused scratch changes the verdict");
+    let mut guard = REUSED.lock().unwrap();
+    let (scratch, verdict) = guard.get_or_insert_with(Default::default);
+    classifier().classify_into(&ad, scratch, verdict);
+    assert_eq!(&fresh, verdict, "a reused verdict changes the verdict");
 });
