@@ -229,7 +229,10 @@ fn check_csv(content: &[u8], broken: bool, items: &[input::ReadResult]) {
         .from_reader(content);
     let mut row = csv::ByteRecord::new();
     let mut rows = 0usize;
-    while reader.read_byte_record(&mut row).expect("byte records never fail") {
+    while reader
+        .read_byte_record(&mut row)
+        .expect("byte records never fail")
+    {
         rows += 1;
     }
     // The header row's own errors end the file in one item.
@@ -237,7 +240,11 @@ fn check_csv(content: &[u8], broken: bool, items: &[input::ReadResult]) {
         if e.message.starts_with("header row")
             || e.message.starts_with("invalid UTF-8 in header")
             || (rows == 1 && e.message.starts_with("malformed CSV")));
-    let expected = if header_failed { 1 } else { rows.saturating_sub(1) };
+    let expected = if header_failed {
+        1
+    } else {
+        rows.saturating_sub(1)
+    };
     assert_eq!(items.len(), expected, "one item per row after the header");
 }
 
