@@ -1025,32 +1025,17 @@ fn write_evidence(
 ) {
     heads.write(out, e);
     write_f64(out, e.contribution);
-    // The flags and the section: one literal among eight.
-    out.extend_from_slice(match (e.negated, e.deferred, e.section) {
-        (false, false, Section::Body) => {
-            b",\"negated\":false,\"deferred\":false,\"section\":\"body\",\"span\":["
-        }
-        (false, false, Section::Title) => {
-            b",\"negated\":false,\"deferred\":false,\"section\":\"title\",\"span\":["
-        }
-        (true, false, Section::Body) => {
-            b",\"negated\":true,\"deferred\":false,\"section\":\"body\",\"span\":["
-        }
-        (true, false, Section::Title) => {
-            b",\"negated\":true,\"deferred\":false,\"section\":\"title\",\"span\":["
-        }
-        (false, true, Section::Body) => {
-            b",\"negated\":false,\"deferred\":true,\"section\":\"body\",\"span\":["
-        }
-        (false, true, Section::Title) => {
-            b",\"negated\":false,\"deferred\":true,\"section\":\"title\",\"span\":["
-        }
-        (true, true, Section::Body) => {
-            b",\"negated\":true,\"deferred\":true,\"section\":\"body\",\"span\":["
-        }
-        (true, true, Section::Title) => {
-            b",\"negated\":true,\"deferred\":true,\"section\":\"title\",\"span\":["
-        }
+    // The flags, then the section, as literals.
+    const FLAGS: [&[u8]; 4] = [
+        b",\"negated\":false,\"deferred\":false,\"section\":",
+        b",\"negated\":true,\"deferred\":false,\"section\":",
+        b",\"negated\":false,\"deferred\":true,\"section\":",
+        b",\"negated\":true,\"deferred\":true,\"section\":",
+    ];
+    out.extend_from_slice(FLAGS[usize::from(e.negated) | usize::from(e.deferred) << 1]);
+    out.extend_from_slice(match e.section {
+        Section::Body => b"\"body\",\"span\":[",
+        Section::Title => b"\"title\",\"span\":[",
     });
     write_u64(out, e.span.start as u64);
     out.push(b',');
