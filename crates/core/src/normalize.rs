@@ -138,6 +138,10 @@ const ELISIONS: &[&str] = &[
     "l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu",
 ];
 
+/// Elisions kept as a word, in full, because later stages read them: `n’`
+/// is the negation `ne`, `qu’` the `que` of `ne … que` ("only").
+const KEPT_ELISIONS: &[(&str, &str)] = &[("n", "ne"), ("qu", "que")];
+
 /// Endings of inclusive writing after `·`, `.`, `/` or inside `( )`.
 const INCLUSIVE_SUFFIXES: &[&str] = &[
     "e", "es", "s", "x", "ve", "ves", "ne", "nes", "le", "les", "te", "tes", "rice", "rices",
@@ -772,14 +776,14 @@ impl<'t, 'o> Scanner<'t, 'o> {
     fn on_apostrophe(&mut self, start: usize, end: usize) {
         let next_is_letter = self.char_at(end).is_some_and(|c| c.is_alphabetic());
         if next_is_letter && ELISIONS.contains(&self.word.as_str()) {
-            if self.word == "n" {
-                // `n’` is the negation `ne`, which later stages need.
-                self.clear_word();
-                self.word.push_str("ne");
-                self.word_span.end = start;
-                self.end_word();
-            } else {
-                self.clear_word();
+            match KEPT_ELISIONS.iter().find(|(e, _)| *e == self.word) {
+                Some((_, full)) => {
+                    self.clear_word();
+                    self.word.push_str(full);
+                    self.word_span.end = start;
+                    self.end_word();
+                }
+                None => self.clear_word(),
             }
             return;
         }
@@ -1230,12 +1234,17 @@ mod tests {
     }
 
     #[test]
-    fn elided_ne_stays_as_negation() {
+    fn elided_ne_and_que_stay() {
         assert_eq!(
             words("vous n’animerez pas"),
             ["vous", "ne", "animerez", "pas"]
         );
         assert_eq!(spans("n’animerez"), ["n", "animerez"]);
+        assert_eq!(
+            words("vous n’aurez qu’à publier"),
+            ["vous", "ne", "aurez", "que", "à", "publier"]
+        );
+        assert_eq!(spans("qu’à"), ["qu", "à"]);
     }
 
     #[test]
@@ -1339,7 +1348,7 @@ mod tests {
         assert_eq!(normalize_text(&once), once);
         assert_eq!(
             once,
-            "chargé de community management\nanimation la modération\nil réponde"
+            "chargé de community management\nanimation la modération\nque il réponde"
         );
     }
 }

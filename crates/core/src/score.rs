@@ -3,8 +3,8 @@
 //!
 //! Each match becomes one [`Evidence`] item tied to its byte span in the
 //! original text. Scoped cues change the entries that follow them in the
-//! same unit: a negation (`sans`, `pas de`, `ne … pas`, `aucun`) makes an
-//! entry count against its family; a deference (`appliquer`, `respecter`,
+//! same unit: a negation (`sans`, `pas de`, `ne … pas`, `aucun`, but not
+//! `ne … que`, which means "only") makes an entry count against its family; a deference (`appliquer`, `respecter`,
 //! `participer à`) turns someone else's strategy into execution; an
 //! ownership verb (`définir`, `élaborer`, `piloter`) makes strategy weigh
 //! more. The title weighs more than the body. Repeats of one entry count
@@ -18,7 +18,7 @@
 
 use crate::ad::Section;
 use crate::label::Label;
-use crate::lexicon::{Axis, CueEffect, EntryKind, Lexicon, FEATURES, SOCIAL_FEATURES};
+use crate::lexicon::{Axis, CueEffect, Entry, EntryKind, Lexicon, FEATURES, SOCIAL_FEATURES};
 use crate::matcher::Match;
 use crate::normalize::Normalized;
 use crate::tokenize::Token;
@@ -91,6 +91,52 @@ fn squash(raw: f64, saturation: f64) -> f64 {
     }
 }
 
+/// The words that turn the particle `ne` into a restriction (`que`, and
+/// `qu` from `qu'`). French grammar, like the stop words, not vocabulary.
+const RESTRICTIVE_QUE: [&str; 2] = ["que", "qu"];
+
+/// True when the negation cue `m` is the particle `ne` of `ne … que`
+/// (`vous ne gérerez que les réseaux`, `vous n'aurez qu'à publier`), which
+/// means "only" and negates nothing: `que` follows it in its unit, within
+/// its scope, after at least one word and with no other negation cue
+/// between (`ne … pas que` stays a negation). `later` are the matches
+/// after `m`.
+fn restricts(
+    input: &SectionInput<'_>,
+    m: &Match,
+    later: &[Match],
+    entries: &[Entry],
+    scope: u32,
+) -> bool {
+    let words = input.normalized.words();
+    let Some(cue) = input.tokens.get(m.start as usize) else {
+        return false;
+    };
+    if m.end != m.start + 1 || input.normalized.text(&words[cue.word as usize]) != "ne" {
+        return false;
+    }
+    // The last token the cue's scope covers bounds the search.
+    let last = (m.end + scope).min(input.tokens.len() as u32);
+    let Some(limit) = last.checked_sub(1).map(|t| input.tokens[t as usize].word) else {
+        return false;
+    };
+    let from = cue.word as usize + 1;
+    let que = words
+        .get(from + 1..=limit as usize)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|w| w.unit == cue.unit)
+        .position(|w| RESTRICTIVE_QUE.contains(&input.normalized.text(w)));
+    let Some(que) = que.map(|p| (from + 1 + p) as u32) else {
+        return false;
+    };
+    // No other negation (`pas`, `jamais`, `aucun`) before the `que`.
+    !later
+        .iter()
+        .take_while(|n| input.tokens[n.start as usize].word < que)
+        .any(|n| entries[n.entry as usize].kind == EntryKind::Cue(CueEffect::Negation))
+}
+
 /// An open cue scope: covers tokens `from..until` of one unit.
 #[derive(Debug)]
 struct Scope {
@@ -139,7 +185,7 @@ pub(crate) fn score(
         let mut current_unit: Option<u32> = None;
         let mut unit_weight = 0.0;
         let mut unit_social = false;
-        for m in input.matches {
+        for (i, m) in input.matches.iter().enumerate() {
             let entry = &entries[m.entry as usize];
             let first = input.tokens[m.start as usize];
             let last = input.tokens[m.end as usize - 1];
@@ -225,7 +271,15 @@ pub(crate) fn score(
                     c
                 }
                 EntryKind::Cue(effect) => {
-                    if effect.is_scoped() {
+                    let only = effect == CueEffect::Negation
+                        && restricts(
+                            input,
+                            m,
+                            &input.matches[i + 1..],
+                            entries,
+                            decision.cue_scope,
+                        );
+                    if effect.is_scoped() && !only {
                         scopes.push(Scope {
                             effect,
                             unit,

@@ -19,6 +19,8 @@
 //!   French stemmer does.
 //! * English plurals stem apart (`manager`/`managers`), and so do some
 //!   French ones (`contenu`/`contenus`): a final `s` is dropped first.
+//! * `né`, `née` (born, founded: `une marque née à Lyon`) stem to `ne`, the
+//!   negation particle: they are stop words.
 
 use crate::hash::{folded_multiply, random_seed, FastMap, FastSet};
 use crate::normalize::{NormWord, Normalized, MAX_WORD_BYTES};
@@ -49,6 +51,8 @@ const STOP_WORDS: &[&str] = &[
     "y", "sera", "serez", "serons", "seront", "serait", "sein", "afin", "ainsi", "aussi", "très",
     "tres", "the", "of", "and", "to", "in", "for", "with", "an", "our", "your", "you", "we", "on",
     "at", "is", "are", "be", "or", "as", "by", "this", "that", "it",
+    // `né(e)(s)` (born, founded) stems to `ne`, the negation particle.
+    "né", "née", "nés", "nées", "nee", "nees",
 ];
 
 /// Words whose Snowball stem would merge two different missions; each gets
@@ -611,6 +615,16 @@ mod tests {
         let mut s = String::new();
         assert!(Stemmer::new().key(word, &mut s), "{word} has no key");
         s
+    }
+
+    #[test]
+    fn born_is_no_negation_particle() {
+        let stemmer = Stemmer::new();
+        let mut out = String::new();
+        assert!(stemmer.key("ne", &mut out));
+        for born in ["né", "née", "nés", "nées", "nee", "nees"] {
+            assert!(!stemmer.key(born, &mut out), "{born} has a key: {out}");
+        }
     }
 
     #[test]

@@ -45,6 +45,48 @@ fn sans_oublier_is_no_negation() {
 }
 
 #[test]
+fn ne_que_means_only() {
+    for text in [
+        "Vous ne modérerez que les commentaires.",
+        "Vous n’aurez qu’à modérer les commentaires.",
+        "Vous ne ferez que modérer les commentaires.",
+    ] {
+        let v = classify("", text);
+        let e = find(&v, "modérer");
+        assert!(!e.negated && e.contribution > 0.0, "{text}: {e:?}");
+    }
+    // With `pas`, `jamais` or `aucun` before the `que`, `ne` negates.
+    for text in [
+        "Vous ne modérerez pas les commentaires que les clients laissent.",
+        "Vous ne modérerez jamais les commentaires que laissent les fans.",
+    ] {
+        let v = classify("", text);
+        let e = find(&v, "modérer");
+        assert!(e.negated && e.contribution < 0.0, "{text}: {e:?}");
+    }
+    // A `que` right after `ne`, or beyond its scope, or in another unit,
+    // restricts nothing.
+    let v = classify("", "Vous ne modérerez pas. Que les fans commentent.");
+    assert!(find(&v, "modérer").negated);
+}
+
+#[test]
+fn a_brand_born_in_lyon_is_not_negated() {
+    // `née` stems like the particle `ne`; it must not negate what follows.
+    let v = classify(
+        "",
+        "Notre marque, née à Lyon, recrute : vous modérerez les commentaires.",
+    );
+    assert!(
+        v.evidence.iter().all(|e| e.entry != "ne"),
+        "{:#?}",
+        v.evidence
+    );
+    let e = find(&v, "modérer");
+    assert!(!e.negated && e.contribution > 0.0, "{e:?}");
+}
+
+#[test]
 fn applying_someone_elses_strategy_is_execution() {
     let text = "Vous appliquez la stratégie social media définie par notre responsable.";
     let v = classify("", text);
