@@ -39,7 +39,7 @@ fn evaluate_prints_the_matrix_and_macro_f1() {
     );
     let last = text.lines().last().unwrap();
     assert!(
-        last.starts_with("ads 160") && last.contains("macro-F1 "),
+        last.starts_with("ads 161") && last.contains("macro-F1 "),
         "{last}"
     );
 }
@@ -55,7 +55,7 @@ fn evaluate_json_and_errors_for_scripts() {
         .stdout
         .clone();
     let report: Value = serde_json::from_slice(&out).unwrap();
-    assert_eq!(report["ads"], 160);
+    assert_eq!(report["ads"], 161);
     let f1 = report["macro_f1"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&f1));
     assert_eq!(report["confusion"]["counts"].as_array().unwrap().len(), 5);
@@ -66,7 +66,7 @@ fn evaluate_json_and_errors_for_scripts() {
         .flat_map(|r| r.as_array().unwrap())
         .map(|c| c.as_u64().unwrap())
         .sum();
-    assert_eq!(total, 160);
+    assert_eq!(total, 161);
     // Every misclassified record has a different expected and predicted label.
     for m in report["misclassified"].as_array().unwrap() {
         assert_ne!(m["expected"], m["predicted"], "{m}");
@@ -196,7 +196,7 @@ fn the_lexicon_option_goes_before_or_after_a_sub_command() {
     let after = stdout([report, flag].concat());
     assert_eq!(before, after);
     let before: Value = serde_json::from_slice(&before).unwrap();
-    assert_eq!(before["ads"], 32);
+    assert_eq!(before["ads"], 33);
     // A broken lexicon is reported as such in both places.
     let broken = write(dir.path(), "broken.json", "{");
     for args in [

@@ -31,6 +31,9 @@ pub enum LexiconErrorKind {
     StemCollision,
     /// A term is empty, or made only of stop words.
     EmptyEntry,
+    /// A phrase keeps a single word once stop words are dropped (`ton de la
+    /// marque` is `marque`), so it would match far more than it says.
+    PhraseOfOneWord,
     /// A term has more content words than [`MAX_ENTRY_WORDS`]: entries are
     /// phrases, and the cap keeps matching linear in the ad's length.
     ///

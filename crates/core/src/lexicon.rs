@@ -11,8 +11,9 @@
 //!
 //! Loading rejects, with the source, the entry and the reason: malformed
 //! JSON (with line and column), unknown fields, an unknown family, a family
-//! defined twice, an empty entry (nothing left after stop words), a
-//! duplicate entry, two entries that reduce to the same stems in different
+//! defined twice, an empty entry (nothing left after stop words), a phrase
+//! left with one word by the stop words (`ton de la marque` would match
+//! every `marque`), a duplicate entry, two entries that reduce to the same stems in different
 //! families, a weight out of range, a bad provenance, and a decision section
 //! that is missing or names unknown features.
 
@@ -117,7 +118,7 @@ pub enum CueEffect {
     Alone,
     /// Junior level (`stage`, `alternance`, `junior`).
     Junior,
-    /// Senior level (`senior`, `head of`, `10 ans`).
+    /// Senior level (`senior`, `head`, `10 ans`).
     Senior,
 }
 
@@ -827,6 +828,23 @@ impl<'n> Compiler<'n> {
                 &name,
                 Some(&entry.term),
                 "the term is empty, or only stop words",
+            ));
+        }
+        let words = normalized.words().len();
+        if words > 1 && entry.keys.len() == 1 {
+            let kept = normalized
+                .words()
+                .iter()
+                .map(|w| normalized.text(w))
+                .find(|w| !self.stemmer.is_stop_word(w))
+                .unwrap_or_default();
+            return Err(LexiconError::new(
+                LexiconErrorKind::PhraseOfOneWord,
+                &name,
+                Some(&entry.term),
+                format!(
+                    "the phrase keeps one word, {kept:?}, once stop words are dropped, so it would match every {kept:?}; write that word alone, or a phrase with two words that are not stop words"
+                ),
             ));
         }
         if entry.keys.len() > MAX_ENTRY_WORDS {

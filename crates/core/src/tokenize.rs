@@ -19,6 +19,9 @@
 //!   French stemmer does.
 //! * English plurals stem apart (`manager`/`managers`), and so do some
 //!   French ones (`contenu`/`contenus`): a final `s` is dropped first.
+//! * `ton` is a possessive (`ton équipe`) but also the tone of a brand
+//!   (`ton de la marque`): it is not a stop word, or the entry would match
+//!   every `marque`.
 //! * `né`, `née` (born, founded: `une marque née à Lyon`) stem to `ne`, the
 //!   negation particle: they are stop words.
 
@@ -46,11 +49,11 @@ const STOP_WORDS: &[&str] = &[
     "les", "leur", "leurs", "lui", "m", "ma", "mais", "me", "même", "meme", "mes", "moi", "mon",
     "n", "nos", "notre", "nous", "on", "ont", "or", "ou", "où", "par", "parmi", "peut", "plus",
     "pour", "qu", "que", "quel", "quelle", "quelles", "quels", "qui", "s", "sa", "se", "ses", "si",
-    "soit", "son", "sont", "sous", "sur", "t", "ta", "te", "tes", "toi", "ton", "tous", "tout",
-    "toute", "toutes", "tu", "un", "une", "unes", "uns", "vers", "via", "vos", "votre", "vous",
-    "y", "sera", "serez", "serons", "seront", "serait", "sein", "afin", "ainsi", "aussi", "très",
-    "tres", "the", "of", "and", "to", "in", "for", "with", "an", "our", "your", "you", "we", "on",
-    "at", "is", "are", "be", "or", "as", "by", "this", "that", "it",
+    "soit", "son", "sont", "sous", "sur", "t", "ta", "te", "tes", "toi", "tous", "tout", "toute",
+    "toutes", "tu", "un", "une", "unes", "uns", "vers", "via", "vos", "votre", "vous", "y", "sera",
+    "serez", "serons", "seront", "serait", "sein", "afin", "ainsi", "aussi", "très", "tres", "the",
+    "of", "and", "to", "in", "for", "with", "an", "our", "your", "you", "we", "on", "at", "is",
+    "are", "be", "or", "as", "by", "this", "that", "it",
     // `né(e)(s)` (born, founded) stems to `ne`, the negation particle.
     "né", "née", "nés", "nées", "nee", "nees",
 ];

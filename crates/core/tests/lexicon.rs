@@ -207,6 +207,13 @@ fn each_mistake_is_reported_with_file_entry_and_reason() {
             "only stop words",
         ),
         (
+            "phrase of one word",
+            small(&ANIMATION.replace("animer la communauté", "sur la communauté"), "", ""),
+            LexiconErrorKind::PhraseOfOneWord,
+            Some("sur la communauté"),
+            "keeps one word, \"communauté\"",
+        ),
+        (
             "entry too long",
             small(
                 &ANIMATION.replace(
