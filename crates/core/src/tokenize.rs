@@ -11,8 +11,10 @@
 //! Known hazards of the French stemmer, each guarded here and tested:
 //!
 //! * `publication` and `publicité` share a stem (posting vs advertising);
-//!   `communication` shares one with `commun(e)`. Such words get a
-//!   protected key of their own.
+//!   `communication` shares one with `commun(e)`; `savez` (you know) stems
+//!   like `SAV`, `leader` like `leads`, `début` like `débutant`,
+//!   `application` like `appliquer`, `réel` like `reels`. Such words get a
+//!   protected key of their own (checked before the plural `s` goes).
 //! * feminine job nouns do not meet their masculine form
 //!   (`rédactrice`/`rédacteur`, `influenceuse`/`influenceur`,
 //!   `manageuse`/`manager`): endings are mapped first, as Lucene's light
@@ -68,6 +70,19 @@ const PROTECTED_PREFIXES: &[(&str, &str)] = &[
     ("communaut", "communaut"),
     ("stratege", "stratege"),
     ("conversation", "conversation"),
+    // A word of an ad that stems like a lexicon entry but means something
+    // else: the entry's words keep the stem, these get their own key.
+    ("storie", "storie"),               // stories, not store
+    ("reels", "reels"),                 // Instagram reels, not réel (real)
+    ("leader", "leader"),               // leader du marché, not leads
+    ("savez", "savez"),                 // vous savez (you know), not SAV
+    ("debutant", "debutant"),           // not début (beginning)
+    ("seulement", "seulement"),         // only, not seul (alone)
+    ("alternati", "alternati"),         // alternatif, not alternance
+    ("indiqu", "indiquer"),             // indiquer, not indicateurs
+    ("applicati", "applicati"),         // application (mobile app), not appliquer
+    ("batiment", "batiment"),           // bâtiment (building), not bâtir
+    ("etablissement", "etablissement"), // not établir
 ];
 
 /// Stems words the way lexicon entries were stemmed.
@@ -114,13 +129,14 @@ impl Stemmer {
             return false;
         }
         let word = masculine(word);
-        let word = drop_plural_s(&word);
+        // Before the plural `s` goes: `reels` (the format) is not `réel`.
         for (prefix, key) in PROTECTED_PREFIXES {
-            if folded_starts_with(word, prefix) {
+            if folded_starts_with(&word, prefix) {
                 out.push_str(key);
                 return true;
             }
         }
+        let word = drop_plural_s(&word);
         let stem = self.snowball.stem(word);
         fold_into(&stem, out);
         true
@@ -636,6 +652,36 @@ mod tests {
         assert_eq!(key("publications"), key("publication"));
         assert_eq!(key("publicitaire"), key("publicité"));
         assert_eq!(key("publicite"), key("publicité"));
+    }
+
+    #[test]
+    fn false_friends_of_entries_stay_apart() {
+        for (entry, other) in [
+            ("stories", "store"),
+            ("reels", "réel"),
+            ("leads", "leader"),
+            ("sav", "savez"),
+            ("débutant", "début"),
+            ("seul", "seulement"),
+            ("alternance", "alternatif"),
+            ("indicateurs", "indiquer"),
+            ("appliquer", "application"),
+            ("bâtir", "bâtiment"),
+            ("établir", "établissement"),
+        ] {
+            assert_ne!(key(entry), key(other), "{entry} / {other}");
+        }
+        // The entries still meet their own forms.
+        for (a, b) in [
+            ("stories", "storie"),
+            ("reels", "réels"),
+            ("débutant", "débutantes"),
+            ("debutant", "débutant"),
+            ("leads", "lead"),
+            ("appliquer", "appliquez"),
+        ] {
+            assert_eq!(key(a), key(b), "{a} / {b}");
+        }
     }
 
     #[test]
