@@ -394,35 +394,35 @@ pub struct Lexicon {
 pub const EMBEDDED_SOURCES: &[(&str, &str)] = &[
     (
         "lexicon/social.json",
-        include_str!("../../../lexicon/social.json"),
+        include_str!("../lexicon/social.json"),
     ),
     (
         "lexicon/execution.json",
-        include_str!("../../../lexicon/execution.json"),
+        include_str!("../lexicon/execution.json"),
     ),
     (
         "lexicon/strategy.json",
-        include_str!("../../../lexicon/strategy.json"),
+        include_str!("../lexicon/strategy.json"),
     ),
     (
         "lexicon/levers.json",
-        include_str!("../../../lexicon/levers.json"),
+        include_str!("../lexicon/levers.json"),
     ),
     (
         "lexicon/breadth.json",
-        include_str!("../../../lexicon/breadth.json"),
+        include_str!("../lexicon/breadth.json"),
     ),
     (
         "lexicon/titles.json",
-        include_str!("../../../lexicon/titles.json"),
+        include_str!("../lexicon/titles.json"),
     ),
     (
         "lexicon/cues.json",
-        include_str!("../../../lexicon/cues.json"),
+        include_str!("../lexicon/cues.json"),
     ),
     (
         "lexicon/decision.json",
-        include_str!("../../../lexicon/decision.json"),
+        include_str!("../lexicon/decision.json"),
     ),
 ];
 
