@@ -338,6 +338,11 @@ fn decode_start(mut reader: Box<dyn BufRead>) -> io::Result<Start> {
             UTF8_BOM.len() as u64,
         ));
     }
+    if let Some(order) = utf16_without_mark(&head) {
+        return Ok(Start::Refused(format!(
+            "file looks like UTF-16{order} without a byte order mark (a NUL byte beside each of its first two characters); convert it to UTF-8, for instance with iconv -f UTF-16{order} -t UTF-8"
+        )));
+    }
     let big_endian = match head.get(..2) {
         Some(b"\xFF\xFE") => false,
         Some(b"\xFE\xFF") => true,
@@ -348,6 +353,18 @@ fn decode_start(mut reader: Box<dyn BufRead>) -> io::Result<Start> {
         1 << 16,
         decoder,
     ))))
+}
+
+/// `LE` or `BE` when the first four bytes are two ASCII characters in
+/// UTF-16 (`C\0o\0`, `\0C\0o`): text never starts with NUL bytes like
+/// that, and read as UTF-8 it would be a string of NULs between letters.
+/// Four bytes are all the readers wait for before the first record.
+fn utf16_without_mark(head: &[u8]) -> Option<&'static str> {
+    match *head.get(..4)? {
+        [a, 0, b, 0] if a != 0 && b != 0 && a.is_ascii() && b.is_ascii() => Some("LE"),
+        [0, a, 0, b] if a != 0 && b != 0 && a.is_ascii() && b.is_ascii() => Some("BE"),
+        _ => None,
+    }
 }
 
 /// Turns UTF-16 (after its byte order mark) into UTF-8 as it is read,

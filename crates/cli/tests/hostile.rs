@@ -513,6 +513,41 @@ fn broken_utf16_and_utf32_are_named() {
     assert_eq!(stderr, format!("classify: {}: {message}\n", path.display()));
 }
 
+/// UTF-16 without a byte order mark is refused by name, with the command
+/// that converts it, in every format and on standard input: read as UTF-8
+/// it would be letters between NUL bytes (the ad lost, or a JSON error per
+/// line that names no cause).
+#[test]
+fn utf16_without_a_bom_is_named() {
+    let dir = tempdir();
+    let text = format!("{CM_TITLE}\n{CM_TEXT}");
+    let jsonl = format!("{}\n", jsonl_line("j", CM_TITLE, CM_TEXT));
+    let csv = format!("id,title,text\nc,{CM_TITLE},\"{CM_TEXT}\"\n");
+    for big_endian in [false, true] {
+        let order = if big_endian { "BE" } else { "LE" };
+        let message = format!(
+            "file looks like UTF-16{order} without a byte order mark (a NUL byte beside each of its first two characters); convert it to UTF-8, for instance with iconv -f UTF-16{order} -t UTF-8"
+        );
+        for (name, content) in [("a.txt", &text), ("a.jsonl", &jsonl), ("a.csv", &csv)] {
+            let path = write(dir.path(), name, &utf16(content, big_endian)[2..]);
+            let (recs, stderr) = records(&[], &path, 1);
+            assert_eq!(recs.len(), 1, "{name} {order}: {stderr}");
+            assert_eq!(recs[0]["error"], message.as_str(), "{name} {order}");
+            assert_eq!(stderr, format!("classify: {}: {message}\n", path.display()));
+        }
+        let out = classify()
+            .args(["--jsonl", "-f", "jsonl"])
+            .write_stdin(&utf16(&jsonl, big_endian)[2..])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stderr_of(&out).contains(&message), "{}", stderr_of(&out));
+    }
+    // NUL bytes elsewhere are text, as before (`nul.txt`).
+    let (recs, _) = records(&[], &seed("nul.txt"), 0);
+    assert_eq!(recs[0]["label"], "CM");
+}
+
 /// UTF-16 is decoded as it is read: a 40 MB UTF-16 line goes through a
 /// process limited to 48 MB of address space (skipped as over the limit),
 /// and the record after it is classified.

@@ -416,10 +416,7 @@ pub const EMBEDDED_SOURCES: &[(&str, &str)] = &[
         "lexicon/titles.json",
         include_str!("../lexicon/titles.json"),
     ),
-    (
-        "lexicon/cues.json",
-        include_str!("../lexicon/cues.json"),
-    ),
+    ("lexicon/cues.json", include_str!("../lexicon/cues.json")),
     (
         "lexicon/decision.json",
         include_str!("../lexicon/decision.json"),
