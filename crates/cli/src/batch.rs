@@ -5,8 +5,11 @@
 //! pipeline whose stages overlap:
 //!
 //! * a **reader** thread reads records and cuts them into chunks (at most
-//!   [`CHUNK_RECORDS`] records or [`CHUNK_BYTES`] of text each);
-//! * `jobs` **workers** take chunks as they come, classify them (each
+//!   [`CHUNK_RECORDS`] records or [`CHUNK_BYTES`] of text each); when the
+//!   chunks in flight are at their bound it classifies a queued one rather
+//!   than wait, so it is one of the workers: `jobs` threads classify, not
+//!   `jobs + 1` competing for `jobs` cores (reading is a tenth of the work);
+//! * `jobs - 1` more **workers** take chunks as they come, classify them (each
 //!   with its own [`Scratch`], kept for the whole run, sharing the one
 //!   immutable [`Classifier`]) and, for the machine formats, render them
 //!   (then each worker classifies every ad into one reused [`Verdict`],
@@ -387,35 +390,72 @@ where
 
     let mut result = Ok(());
     let mut panicked = None;
+    // Classifies one chunk and sends it on; `false` when the thread should
+    // stop (the writer is gone, or the chunk panicked).
+    let run =
+        &|worker: &mut Worker, seq: u64, chunk: Vec<ReadResult>, done: &mpsc::Sender<Done>| {
+            if stop.load(Ordering::Relaxed) {
+                return true;
+            }
+            let batch = panic::catch_unwind(AssertUnwindSafe(|| {
+                process(chunk, classifier, worker, render)
+            }));
+            let failed = batch.is_err();
+            done.send((seq, batch)).is_ok() && !failed
+        };
+    // A chunk from the queue, if one waits. A worker that holds the lock is
+    // blocked in `recv` on an empty queue: then there is none.
+    let next_work = || work_rx.try_lock().ok().and_then(|rx| rx.try_recv().ok());
     std::thread::scope(|s| {
+        // The reading thread is a worker too: while the chunks in flight
+        // are at their bound it classifies one of them instead of waiting,
+        // so `jobs` threads share the cores rather than `jobs + 1`.
+        let done = done_tx.clone();
         s.spawn(move || {
             let mut records = records();
+            let mut worker = Worker::default();
             let mut seq = 0u64;
-            // No token: the writer stopped, or is far behind.
-            while token_rx.recv().is_ok() {
+            loop {
+                let token = match token_rx.try_recv() {
+                    Ok(()) => Ok(()),
+                    Err(mpsc::TryRecvError::Disconnected) => break,
+                    Err(mpsc::TryRecvError::Empty) => match next_work() {
+                        Some((n, chunk)) => {
+                            if !run(&mut worker, n, chunk, &done) {
+                                return;
+                            }
+                            continue;
+                        }
+                        // Nothing queued: wait for the writer.
+                        None => token_rx.recv().map_err(|_| ()),
+                    },
+                };
+                if token.is_err() {
+                    break;
+                }
                 let chunk = next_chunk(&mut records);
                 if chunk.is_empty() || work_tx.send((seq, chunk)).is_err() {
                     break;
                 }
                 seq += 1;
             }
+            // Everything is read: help with what is queued.
+            drop(work_tx);
+            while let Some((n, chunk)) = next_work() {
+                if !run(&mut worker, n, chunk, &done) {
+                    return;
+                }
+            }
         });
-        for _ in 0..jobs {
-            let done_tx = done_tx.clone();
-            let (work_rx, stop) = (&work_rx, &stop);
+        for _ in 1..jobs {
+            let done = done_tx.clone();
+            let work_rx = &work_rx;
             s.spawn(move || {
                 let mut worker = Worker::default();
                 loop {
                     let next = work_rx.lock().map(|rx| rx.recv());
                     let Ok(Ok((seq, chunk))) = next else { break };
-                    if stop.load(Ordering::Relaxed) {
-                        continue;
-                    }
-                    let batch = panic::catch_unwind(AssertUnwindSafe(|| {
-                        process(chunk, classifier, &mut worker, render)
-                    }));
-                    let failed = batch.is_err();
-                    if done_tx.send((seq, batch)).is_err() || failed {
+                    if !run(&mut worker, seq, chunk, &done) {
                         break;
                     }
                 }
@@ -485,4 +525,162 @@ where
         panic::resume_unwind(payload);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn location(line: u64) -> Location {
+        Location {
+            file: Arc::from("t.jsonl"),
+            line: Some(line),
+        }
+    }
+
+    /// `n` records, every seventh an error and every eleventh a long ad, so
+    /// chunks differ in size and cost.
+    fn records(n: u64) -> impl Iterator<Item = ReadResult> + Send {
+        (0..n).map(|i| {
+            if i % 7 == 3 {
+                return Err(RecordError {
+                    source: location(i + 1),
+                    id: format!("e{i}"),
+                    message: "malformed JSON".into(),
+                    raw: None,
+                });
+            }
+            let text = if i % 11 == 0 {
+                "Animer la communauté, modérer les commentaires. ".repeat(400)
+            } else {
+                format!("Annonce {i} : vous animez nos réseaux sociaux.")
+            };
+            Ok(Record {
+                id: format!("r{i}"),
+                title: "Community manager".into(),
+                text,
+                source: location(i + 1),
+                label: None,
+                raw: None,
+            })
+        })
+    }
+
+    fn render(o: &Outcome, out: &mut Vec<u8>) {
+        out.extend_from_slice(o.id().as_bytes());
+        out.push(b'\n');
+    }
+
+    /// Runs `classify_all` and returns the ids the sink saw, in order, with
+    /// and without rendering.
+    fn ids(n: u64, jobs: usize, rendered: bool) -> Vec<String> {
+        let classifier = Classifier::new();
+        let mut seen = Vec::new();
+        let render: Option<Render<'_>> = rendered.then_some(&render);
+        classify_all(
+            || records(n),
+            &classifier,
+            jobs,
+            render,
+            |batch| {
+                if rendered {
+                    assert_eq!(batch.rendered.len(), batch.outcomes.len());
+                    let text = String::from_utf8(batch.rendered.bytes().to_vec()).unwrap();
+                    seen.extend(text.lines().map(str::to_string));
+                } else {
+                    seen.extend(batch.outcomes.iter().map(|o| o.id().to_string()));
+                }
+                Ok(ControlFlow::Continue(()))
+            },
+        )
+        .unwrap();
+        seen
+    }
+
+    #[test]
+    fn every_record_once_in_input_order_whatever_the_jobs() {
+        let n = 2_000;
+        let expected: Vec<String> = records(n)
+            .map(|r| match r {
+                Ok(r) => r.id,
+                Err(e) => e.id,
+            })
+            .collect();
+        for jobs in [1, 2, 3, 5] {
+            for rendered in [false, true] {
+                assert_eq!(ids(n, jobs, rendered), expected, "jobs {jobs}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_sink_that_stops_ends_the_run() {
+        let classifier = Classifier::new();
+        for jobs in [1, 2, 4] {
+            let mut calls = 0;
+            let mut outcomes = 0;
+            let render: Option<Render<'_>> = Some(&render);
+            classify_all(
+                || records(5_000),
+                &classifier,
+                jobs,
+                render,
+                |batch| {
+                    calls += 1;
+                    outcomes += batch.outcomes.len();
+                    Ok(if calls == 3 {
+                        ControlFlow::Break(())
+                    } else {
+                        ControlFlow::Continue(())
+                    })
+                },
+            )
+            .unwrap();
+            assert_eq!(calls, 3, "jobs {jobs}");
+            assert!(outcomes < 5_000, "jobs {jobs}: {outcomes}");
+        }
+    }
+
+    #[test]
+    fn a_sink_error_is_returned() {
+        let classifier = Classifier::new();
+        for jobs in [1, 2, 4] {
+            let result = classify_all(
+                || records(3_000),
+                &classifier,
+                jobs,
+                None,
+                |_| Err(io::Error::other("disk full")),
+            );
+            assert_eq!(result.unwrap_err().to_string(), "disk full", "jobs {jobs}");
+        }
+    }
+
+    #[test]
+    fn a_panicking_worker_panics_the_caller_instead_of_hanging() {
+        let classifier = Classifier::new();
+        let bomb = |o: &Outcome, out: &mut Vec<u8>| {
+            assert_ne!(o.id(), "r1000", "boom");
+            render(o, out);
+        };
+        for jobs in [2, 3] {
+            let caught = panic::catch_unwind(AssertUnwindSafe(|| {
+                let render: Option<Render<'_>> = Some(&bomb);
+                classify_all(
+                    || records(3_000),
+                    &classifier,
+                    jobs,
+                    render,
+                    |_| Ok(ControlFlow::Continue(())),
+                )
+            }));
+            let payload = caught.expect_err("the panic reaches the caller");
+            let message = payload
+                .downcast_ref::<String>()
+                .cloned()
+                .unwrap_or_default();
+            assert!(message.contains("boom"), "jobs {jobs}: {message}");
+        }
+    }
 }
