@@ -123,6 +123,14 @@ pub fn run(args: &EvaluateArgs, lexicon: Option<&Path>) -> Result<u8, Fatal> {
         },
     )?;
 
+    if confusion.total() == 0 {
+        // A report of zeros would read as a classifier that is always wrong.
+        let _ = writeln!(
+            io::stderr(),
+            "classify: no labelled ad to measure in the input ({failed} records failed)"
+        );
+        return Ok(EXIT_FAILED);
+    }
     let macro_f1 = confusion.macro_f1();
     let mut out = BufWriter::new(io::stdout().lock());
     match args.format {

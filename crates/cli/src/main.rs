@@ -290,6 +290,14 @@ fn classify(args: &ClassifyArgs, lexicon: Option<&Path>) -> Result<u8, Fatal> {
         }
     })?;
     progress.clear();
+    if stats.total() == 0 {
+        // Not an error (an empty day of scraping is one), but silence here
+        // leaves a recruiter wondering whether anything ran.
+        let _ = writeln!(
+            io::stderr(),
+            "classify: no records in the input (empty JSON Lines or CSV files, CSV with a header row only, or folders without .txt, .md, .html, .jsonl, .ndjson or .csv files)"
+        );
+    }
     renderer.finish(&mut out)?;
     out.flush()?;
     if config.summary {

@@ -307,3 +307,40 @@ fn help_documents_the_exit_codes() {
 }
 
 use predicates::prelude::PredicateBooleanExt;
+
+/// An input with no record at all (an empty JSON Lines file, a CSV with
+/// its header only, a folder without ad files) is no error, but says so on
+/// stderr instead of ending in silence; `evaluate` refuses it, since a
+/// report of zeros would read as a classifier that is always wrong.
+#[test]
+fn an_input_without_records_says_so() {
+    let dir = tempdir();
+    let empty = write(dir.path(), "empty.jsonl", "");
+    let header = write(dir.path(), "header.csv", "id,title,text\n");
+    let folder = dir.path().join("no-ads");
+    std::fs::create_dir(&folder).unwrap();
+    write(&folder, "notes.pdf", "%PDF-1.4");
+    let notice = "classify: no records in the input (";
+    for path in [&empty, &header, &folder] {
+        let out = classify().arg(path).args(["-f", "jsonl"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", path.display());
+        assert!(out.stdout.is_empty(), "{}", path.display());
+        assert!(stderr_of(&out).starts_with(notice), "{}", stderr_of(&out));
+    }
+    // One empty file among others: no notice.
+    let good = write(
+        dir.path(),
+        "good.jsonl",
+        jsonl_line("g", CM_TITLE, CM_TEXT) + "\n",
+    );
+    let out = classify().arg(&empty).arg(&good).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stderr_of(&out), "");
+    let out = classify().arg("evaluate").arg(&empty).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        stderr_of(&out),
+        "classify: no labelled ad to measure in the input (0 records failed)\n"
+    );
+}
