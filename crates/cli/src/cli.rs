@@ -14,9 +14,11 @@ use clap::{ArgMatches, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 /// like a sub-command.
 pub const AFTER_HELP: &str = "\
 Exit codes:
-  0  every record was classified (evaluate: and the macro-F1 floor was met)
+  0  every record was classified (evaluate: and the macro-F1 floor was met),
+     or the input held no record (said on stderr)
   1  some records failed (they are reported on stderr and in machine output),
-     or evaluate's macro-F1 is below --min-macro-f1
+     or evaluate's macro-F1 is below --min-macro-f1, or evaluate found no
+     labelled ad
   2  usage error, unusable lexicon, or an output error
 
 A file named like a sub-command (evaluate, lexicon, completions, man, help)
