@@ -13,8 +13,8 @@
 //! JSON (with line and column), unknown fields, an unknown family, a family
 //! defined twice, an empty entry (nothing left after stop words), a phrase
 //! left with one word by the stop words (`ton de la marque` would match
-//! every `marque`), a duplicate entry, two entries that reduce to the same stems in different
-//! families, a weight out of range, a bad provenance, and a decision section
+//! every `marque`), a duplicate entry, two entries that reduce to the same
+//! stems in different families, a weight out of range, a bad provenance, and a decision section
 //! that is missing or names unknown features.
 
 use std::collections::{BTreeMap, HashMap};
@@ -804,11 +804,15 @@ impl<'n> Compiler<'n> {
         let name = self.name(origin).to_string();
         let normalized = normalize(&entry.term);
         let mut folded = String::new();
+        // The last word that got a key (the only one, when the error below
+        // names it).
+        let mut kept = "";
         for word in normalized.words() {
             let text = normalized.text(word);
             if !self.stemmer.key(text, &mut self.scratch) {
                 continue;
             }
+            kept = text;
             let id = self.vocabulary.intern(&self.scratch);
             // An ad typed without accents stems differently: make that stem
             // another key of the same id.
@@ -827,14 +831,7 @@ impl<'n> Compiler<'n> {
                 "the term is empty, or only stop words",
             ));
         }
-        let words = normalized.words().len();
-        if words > 1 && entry.keys.len() == 1 {
-            let kept = normalized
-                .words()
-                .iter()
-                .map(|w| normalized.text(w))
-                .find(|w| !self.stemmer.is_stop_word(w))
-                .unwrap_or_default();
+        if normalized.words().len() > 1 && entry.keys.len() == 1 {
             return Err(LexiconError::new(
                 LexiconErrorKind::PhraseOfOneWord,
                 &name,

@@ -4,11 +4,12 @@
 //! Each match becomes one [`Evidence`] item tied to its byte span in the
 //! original text. Scoped cues change the entries that follow them in the
 //! same unit: a negation (`sans`, `pas de`, `ne … pas`, `aucun`, but not
-//! `ne … que`, which means "only") makes an entry count against its family; a deference (`appliquer`, `respecter`,
-//! `participer à`) turns someone else's strategy into execution; an
-//! ownership verb (`définir`, `élaborer`, `piloter`) makes strategy weigh
-//! more. The title weighs more than the body. Repeats of one entry count
-//! less and less, so an ad cannot win by repeating a word.
+//! `ne … que`, which means "only") makes an entry count against its
+//! family; a deference (`appliquer`, `respecter`, `participer à`) turns
+//! someone else's strategy into execution; an ownership verb (`définir`,
+//! `élaborer`, `piloter`) makes strategy weigh more. The title weighs more
+//! than the body. Repeats of one entry count less and less, so an ad cannot
+//! win by repeating a word.
 //!
 //! Besides family and axis scores, this stage measures how much of the ad is
 //! about social media: the share of mission units (lines, bullets,
@@ -91,8 +92,9 @@ fn squash(raw: f64, saturation: f64) -> f64 {
     }
 }
 
-/// The words that turn the particle `ne` into a restriction (`que`, and
-/// `qu` from `qu'`). French grammar, like the stop words, not vocabulary.
+/// The words that turn the particle `ne` into a restriction: `que` (which
+/// `qu’` becomes in `normalize`), and a `qu` left alone before a space.
+/// French grammar, like the stop words, not vocabulary.
 const RESTRICTIVE_QUE: [&str; 2] = ["que", "qu"];
 
 /// True when the negation cue `m` is the particle `ne` of `ne … que`
