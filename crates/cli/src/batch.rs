@@ -416,22 +416,21 @@ where
             let mut worker = Worker::default();
             let mut seq = 0u64;
             loop {
-                let token = match token_rx.try_recv() {
-                    Ok(()) => Ok(()),
+                match token_rx.try_recv() {
+                    Ok(()) => {}
                     Err(mpsc::TryRecvError::Disconnected) => break,
-                    Err(mpsc::TryRecvError::Empty) => match next_work() {
-                        Some((n, chunk)) => {
+                    Err(mpsc::TryRecvError::Empty) => {
+                        if let Some((n, chunk)) = next_work() {
                             if !run(&mut worker, n, chunk, &done) {
                                 return;
                             }
                             continue;
                         }
                         // Nothing queued: wait for the writer.
-                        None => token_rx.recv().map_err(|_| ()),
-                    },
-                };
-                if token.is_err() {
-                    break;
+                        if token_rx.recv().is_err() {
+                            break;
+                        }
+                    }
                 }
                 let chunk = next_chunk(&mut records);
                 if chunk.is_empty() || work_tx.send((seq, chunk)).is_err() {
