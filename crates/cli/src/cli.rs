@@ -98,6 +98,27 @@ pub enum LexiconCommand {
     /// Print the lexicon in use (the built-in one unless --lexicon is given)
     /// as one loadable JSON document.
     Dump,
+    /// List, for each entry, the words of the given ads it matched, with
+    /// counts: to spot a stem that catches a word it should not (`savez`
+    /// for `SAV`) before it skews verdicts.
+    Words(WordsArgs),
+}
+
+/// `classify lexicon words`.
+#[derive(Debug, Args)]
+pub struct WordsArgs {
+    /// Ads, read as `classify` reads them; nothing or `-` reads standard
+    /// input.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Only the entries matched by at least this many different forms.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub min_forms: usize,
+    /// Report format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
 }
 
 /// Where the id, title and text of a structured record are.

@@ -1,19 +1,27 @@
-//! `classify lexicon check` and `classify lexicon dump`: for the people who
-//! edit lexicon files.
+//! `classify lexicon check`, `dump` and `words`: for the people who edit
+//! lexicon files.
 //!
 //! `check` loads and validates a file or folder exactly as `--lexicon`
 //! would, and prints either a one-line summary or the core crate's located
 //! error (file, line:column or entry, reason). `dump` prints the lexicon in
 //! use as one loadable JSON document, a starting point for a custom one.
+//! `words` classifies ads and lists, per entry, the forms of the text it
+//! matched: an entry is a stem, and a stem can catch words its author never
+//! meant (`savez` for `SAV`, `leader` for `leads`).
 
-use std::io::{self, Write};
+use std::collections::HashMap;
+use std::io::{self, BufWriter, Write};
+use std::ops::ControlFlow;
 use std::path::Path;
 
 use classify_core::lexicon::EntryKind;
-use classify_core::Lexicon;
+use classify_core::{EvidenceKind, Lexicon, Section};
+use serde_json::json;
 
-use crate::cli::LexiconCommand;
-use crate::{config, write_stdout, Fatal, EXIT_OK, EXIT_USAGE};
+use crate::batch::{self, Outcome};
+use crate::cli::{LexiconCommand, ReportFormat, WordsArgs};
+use crate::input::Records;
+use crate::{config, write_stdout, Fatal, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 
 /// Runs a `lexicon` sub-command; returns the exit code.
 pub fn run(cmd: &LexiconCommand, lexicon: Option<&Path>) -> Result<u8, Fatal> {
@@ -36,7 +44,116 @@ pub fn run(cmd: &LexiconCommand, lexicon: Option<&Path>) -> Result<u8, Fatal> {
             json.push('\n');
             write_stdout(json.as_bytes())
         }
+        LexiconCommand::Words(args) => words(args, lexicon),
     }
+}
+
+/// `classify lexicon words`: per entry, how often each form of the text
+/// matched it.
+fn words(args: &WordsArgs, lexicon: Option<&Path>) -> Result<u8, Fatal> {
+    let classifier = config::classifier(lexicon)?;
+    let read = config::read_options(&args.input, None);
+    let sources = config::sources(&args.files);
+    // Per entry (lexicon order): form → count.
+    let mut forms: Vec<HashMap<String, u64>> =
+        vec![HashMap::new(); classifier.lexicon().entries().len()];
+    let (mut ads, mut failed) = (0u64, 0u64);
+    let strict = args.input.strict;
+    batch::classify_all(
+        move || Records::new(sources, read),
+        &classifier,
+        config::jobs(&args.input),
+        None,
+        |batch| {
+            for o in batch.outcomes {
+                let (record, verdict) = match o {
+                    Outcome::Classified(r, v) => (r, v),
+                    Outcome::Failed(e) => {
+                        let _ = writeln!(io::stderr(), "classify: {e}");
+                        failed += 1;
+                        if strict {
+                            return Ok(ControlFlow::Break(()));
+                        }
+                        continue;
+                    }
+                };
+                ads += 1;
+                for e in &verdict.evidence {
+                    let text = match e.section {
+                        Section::Title => &record.title,
+                        Section::Body => &record.text,
+                    };
+                    let (Some(counts), Some(matched)) =
+                        (forms.get_mut(e.index), text.get(e.span.clone()))
+                    else {
+                        continue;
+                    };
+                    let form = matched
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                        .to_lowercase();
+                    *counts.entry(form).or_insert(0) += 1;
+                }
+            }
+            Ok(ControlFlow::Continue(()))
+        },
+    )?;
+    if ads == 0 {
+        let _ = writeln!(
+            io::stderr(),
+            "classify: no ad to read in the input ({failed} records failed)"
+        );
+        return Ok(EXIT_FAILED);
+    }
+
+    let lexicon = classifier.lexicon();
+    let mut out = BufWriter::new(io::stdout().lock());
+    let mut report = Vec::new();
+    for (entry, counts) in lexicon.entries().iter().zip(forms) {
+        if counts.is_empty() || counts.len() < args.min_forms {
+            continue;
+        }
+        let mut counts: Vec<(String, u64)> = counts.into_iter().collect();
+        // Most frequent first; ties in alphabetical order, so runs compare.
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let kind = match EvidenceKind::of(&entry.kind) {
+            EvidenceKind::Mission => "mission",
+            EvidenceKind::Title => "title",
+            EvidenceKind::Cue => "cue",
+        };
+        let family = lexicon.evidence_family(entry);
+        match args.format {
+            ReportFormat::Text => {
+                let list: Vec<String> = counts.iter().map(|(f, n)| format!("{f} ×{n}")).collect();
+                writeln!(
+                    out,
+                    "{}  ({kind}, {family}): {}",
+                    entry.term,
+                    list.join(", ")
+                )?;
+            }
+            ReportFormat::Json => report.push(json!({
+                "entry": entry.term,
+                "kind": kind,
+                "family": family,
+                "forms": counts
+                    .iter()
+                    .map(|(f, n)| json!({"form": f, "count": n}))
+                    .collect::<Vec<_>>(),
+            })),
+        }
+    }
+    if args.format == ReportFormat::Json {
+        let report = json!({"ads": ads, "failed": failed, "entries": report});
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&report).expect("values serialize")
+        )?;
+    }
+    out.flush()?;
+    Ok(if failed > 0 { EXIT_FAILED } else { EXIT_OK })
 }
 
 /// "N families, N mission terms, N titles, N cues".

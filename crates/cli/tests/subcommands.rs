@@ -1,4 +1,4 @@
-//! `evaluate`, `lexicon check|dump`, `completions` and `man`.
+//! `evaluate`, `lexicon check|dump|words`, `completions` and `man`.
 
 use crate::util::*;
 use predicates::prelude::PredicateBooleanExt;
@@ -322,6 +322,7 @@ fn man_dir_writes_every_page_the_main_page_refers_to() {
             "classify-evaluate.1",
             "classify-lexicon-check.1",
             "classify-lexicon-dump.1",
+            "classify-lexicon-words.1",
             "classify-lexicon.1",
             "classify-man.1",
             "classify.1",
@@ -357,4 +358,74 @@ fn man_dir_writes_every_page_the_main_page_refers_to() {
             "classify: cannot write {}",
             missing.join("classify.1").display()
         )));
+}
+
+/// `lexicon words` lists, per entry, the forms of the ads' text it matched,
+/// most frequent first, and shows what a stem really catches.
+#[test]
+fn lexicon_words_lists_the_forms_each_entry_matched() {
+    let dir = tempdir();
+    let ads = [
+        jsonl_line(
+            "a",
+            "Community manager",
+            "Vous modérez les commentaires et assurez la modération du forum. Vous savez gérer le SAV.",
+        ),
+        jsonl_line("b", "Community manager", "Modérer les échanges, répondre au SAV."),
+    ];
+    let path = write(dir.path(), "ads.jsonl", ads.join("\n") + "\n");
+    let out = classify()
+        .args(["lexicon", "words"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = |entry: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{entry}  (")))
+            .unwrap_or_else(|| panic!("no line for {entry}:\n{text}"))
+            .to_string()
+    };
+    assert_eq!(
+        line("modérer"),
+        "modérer  (mission, moderation): modération ×1, modérer ×1, modérez ×1"
+    );
+    // `savez` has a key of its own: SAV matches only SAV.
+    assert_eq!(line("sav"), "sav  (mission, customer_care): sav ×2");
+
+    // --min-forms keeps the entries matched by several forms; JSON for scripts.
+    let out = classify()
+        .args(["lexicon", "words", "--min-forms", "2", "-f", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["ads"], 2);
+    let entries = report["entries"].as_array().unwrap();
+    assert!(entries
+        .iter()
+        .all(|e| e["forms"].as_array().unwrap().len() >= 2));
+    let moderate = entries.iter().find(|e| e["entry"] == "modérer").unwrap();
+    assert_eq!(moderate["kind"], "mission");
+    assert_eq!(
+        moderate["forms"][0],
+        serde_json::json!({"form": "modération", "count": 1})
+    );
+    assert!(entries.iter().all(|e| e["entry"] != "sav"));
+
+    // Nothing to read is an error, as for evaluate.
+    let empty = write(dir.path(), "empty.jsonl", "");
+    let out = classify()
+        .args(["lexicon", "words"])
+        .arg(&empty)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr_of(&out).contains("no ad to read"),
+        "{}",
+        stderr_of(&out)
+    );
 }

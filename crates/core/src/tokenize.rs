@@ -83,6 +83,9 @@ const PROTECTED_PREFIXES: &[(&str, &str)] = &[
     ("applicati", "applicati"),         // application (mobile app), not appliquer
     ("batiment", "batiment"),           // bâtiment (building), not bâtir
     ("etablissement", "etablissement"), // not établir
+    ("federation", "federation"),       // a sports federation, not fédérer
+    ("audition", "audition"),           // not audit
+    ("signaux", "signaux"),             // signaux faibles (watch), not signalements
 ];
 
 /// Stems words the way lexicon entries were stemmed.
@@ -668,6 +671,9 @@ mod tests {
             ("appliquer", "application"),
             ("bâtir", "bâtiment"),
             ("établir", "établissement"),
+            ("fédérer", "fédération"),
+            ("audit", "auditions"),
+            ("signalements", "signaux"),
         ] {
             assert_ne!(key(entry), key(other), "{entry} / {other}");
         }
