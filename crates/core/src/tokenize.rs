@@ -43,21 +43,180 @@ pub(crate) const NEGATIONS: &[&str] = &[
 /// French stop words (after Lucene's French analyzer), without the negation
 /// words. Accented and folded spellings are both listed.
 const STOP_WORDS: &[&str] = &[
-    "a", "à", "ai", "aie", "ainsi", "alors", "as", "au", "aux", "avec", "avez", "avoir", "avons",
-    "ayant", "c", "ça", "ca", "car", "ce", "ceci", "cela", "celle", "celles", "celui", "ces",
-    "cet", "cette", "ceux", "chez", "comme", "d", "dans", "de", "des", "donc", "dont", "du",
-    "elle", "elles", "en", "es", "est", "et", "étaient", "etaient", "était", "etait", "étant",
-    "etant", "été", "ete", "être", "etre", "eu", "eux", "il", "ils", "j", "je", "l", "la", "le",
-    "les", "leur", "leurs", "lui", "m", "ma", "mais", "me", "même", "meme", "mes", "moi", "mon",
-    "n", "nos", "notre", "nous", "on", "ont", "or", "ou", "où", "par", "parmi", "peut", "plus",
-    "pour", "qu", "que", "quel", "quelle", "quelles", "quels", "qui", "s", "sa", "se", "ses", "si",
-    "soit", "son", "sont", "sous", "sur", "t", "ta", "te", "tes", "toi", "tous", "tout", "toute",
-    "toutes", "tu", "un", "une", "unes", "uns", "vers", "via", "vos", "votre", "vous", "y", "sera",
-    "serez", "serons", "seront", "serait", "sein", "afin", "ainsi", "aussi", "très", "tres", "the",
-    "of", "and", "to", "in", "for", "with", "an", "our", "your", "you", "we", "on", "at", "is",
-    "are", "be", "or", "as", "by", "this", "that", "it",
+    "a",
+    "à",
+    "ai",
+    "aie",
+    "ainsi",
+    "alors",
+    "as",
+    "au",
+    "aux",
+    "avec",
+    "avez",
+    "avoir",
+    "avons",
+    "ayant",
+    "c",
+    "ça",
+    "ca",
+    "car",
+    "ce",
+    "ceci",
+    "cela",
+    "celle",
+    "celles",
+    "celui",
+    "ces",
+    "cet",
+    "cette",
+    "ceux",
+    "chez",
+    "comme",
+    "d",
+    "dans",
+    "de",
+    "des",
+    "donc",
+    "dont",
+    "du",
+    "elle",
+    "elles",
+    "en",
+    "es",
+    "est",
+    "et",
+    "étaient",
+    "etaient",
+    "était",
+    "etait",
+    "étant",
+    "etant",
+    "été",
+    "ete",
+    "être",
+    "etre",
+    "eu",
+    "eux",
+    "il",
+    "ils",
+    "j",
+    "je",
+    "l",
+    "la",
+    "le",
+    "les",
+    "leur",
+    "leurs",
+    "lui",
+    "m",
+    "ma",
+    "mais",
+    "me",
+    "même",
+    "meme",
+    "mes",
+    "moi",
+    "mon",
+    "n",
+    "nos",
+    "notre",
+    "nous",
+    "on",
+    "ont",
+    "or",
+    "ou",
+    "où",
+    "par",
+    "parmi",
+    "peut",
+    "plus",
+    "pour",
+    "qu",
+    "que",
+    "quel",
+    "quelle",
+    "quelles",
+    "quels",
+    "qui",
+    "s",
+    "sa",
+    "se",
+    "ses",
+    "si",
+    "soit",
+    "son",
+    "sont",
+    "sous",
+    "sur",
+    "t",
+    "ta",
+    "te",
+    "tes",
+    "toi",
+    "tous",
+    "tout",
+    "toute",
+    "toutes",
+    "tu",
+    "un",
+    "une",
+    "unes",
+    "uns",
+    "vers",
+    "via",
+    "vos",
+    "votre",
+    "vous",
+    "y",
+    "sera",
+    "serez",
+    "serons",
+    "seront",
+    "serait",
+    "sein",
+    "afin",
+    "ainsi",
+    "aussi",
+    "très",
+    "tres",
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "for",
+    "with",
+    "an",
+    "our",
+    "your",
+    "you",
+    "we",
+    "on",
+    "at",
+    "is",
+    "are",
+    "be",
+    "or",
+    "as",
+    "by",
+    "this",
+    "that",
+    "it",
     // `né(e)(s)` (born, founded) stems to `ne`, the negation particle.
-    "né", "née", "nés", "nées", "nee", "nees",
+    "né",
+    "née",
+    "nés",
+    "nées",
+    "nee",
+    "nees",
+    // The employer hiring (`Acme recrute`, `nous recrutons`), not a mission
+    // to recruit (`recruter des freelances`).
+    "recrute",
+    "recrutons",
+    "recrutent",
+    // `BAT` (a print proof), `il se bat`: not `bâtir`.
+    "bat",
 ];
 
 /// Words whose Snowball stem would merge two different missions; each gets
@@ -74,6 +233,7 @@ const PROTECTED_PREFIXES: &[(&str, &str)] = &[
     // else: the entry's words keep the stem, these get their own key.
     ("storie", "storie"),               // stories, not store
     ("reels", "reels"),                 // Instagram reels, not réel (real)
+    ("leadership", "leadership"),       // before `leader`, which it starts with
     ("leader", "leader"),               // leader du marché, not leads
     ("savez", "savez"),                 // vous savez (you know), not SAV
     ("debutant", "debutant"),           // not début (beginning)
@@ -86,6 +246,13 @@ const PROTECTED_PREFIXES: &[(&str, &str)] = &[
     ("federation", "federation"),       // a sports federation, not fédérer
     ("audition", "audition"),           // not audit
     ("signaux", "signaux"),             // signaux faibles (watch), not signalements
+    ("referencement", "referencement"), // before `reference`, which it starts with
+    ("reference", "reference"),         // références, not référencement (SEO)
+    ("recrutement", "recrutement"),     // processus de recrutement, not recruter
+    ("conformite", "conformite"),       // compliance, not conformément
+    ("soutenance", "soutenance"),       // a thesis defence, not soutenir
+    ("participati", "participati"),     // stratégie participative, not participer
+    ("alimentation", "alimentation"),   // the food industry, not alimenter
 ];
 
 /// Stems words the way lexicon entries were stemmed.
@@ -640,6 +807,16 @@ mod tests {
     }
 
     #[test]
+    fn the_employer_hiring_is_no_mission() {
+        let stemmer = Stemmer::new();
+        let mut out = String::new();
+        for word in ["recrute", "recrutons", "recrutent", "bat"] {
+            assert!(!stemmer.key(word, &mut out), "{word} has a key: {out}");
+        }
+        assert_eq!(key("recruter"), key("recrutez"));
+    }
+
+    #[test]
     fn born_is_no_negation_particle() {
         let stemmer = Stemmer::new();
         let mut out = String::new();
@@ -674,6 +851,13 @@ mod tests {
             ("fédérer", "fédération"),
             ("audit", "auditions"),
             ("signalements", "signaux"),
+            ("leadership", "leader"),
+            ("référencement", "références"),
+            ("recruter", "recrutement"),
+            ("conformément", "conformité"),
+            ("soutenir", "soutenance"),
+            ("participer", "participative"),
+            ("alimenter", "alimentation"),
         ] {
             assert_ne!(key(entry), key(other), "{entry} / {other}");
         }
