@@ -4,7 +4,7 @@
 //! Input: the first byte picks the format and the record size limit, the
 //! rest is the file. The readers see the file as UTF-8: after a UTF-8 byte
 //! order mark, decoded from UTF-16 after its mark, or refused whole for
-//! UTF-32; this target decodes the same way with `char::decode_utf16` to
+//! UTF-32 and for UTF-16 without its mark; this target decodes the same way with `char::decode_utf16` to
 //! know what to expect. Invariants: never a panic; a text or HTML file is
 //! one item; JSON Lines yield exactly one item per non-blank line, in
 //! order, with the right line numbers, each record keeping its line as
@@ -76,13 +76,25 @@ enum Decoded {
     /// offset of their first byte as the readers count it (after a UTF-8
     /// byte order mark; decoded UTF-16 counts from 0).
     Bytes(Vec<u8>, bool, u64),
-    /// A UTF-32 byte order mark: the file is refused whole.
-    Refused,
+    /// A UTF-32 byte order mark, or UTF-16 without one (two ASCII
+    /// characters, each beside a NUL byte): the file is refused whole, with
+    /// this start of its message.
+    Refused(&'static str),
 }
 
 fn decode(content: &[u8]) -> Decoded {
     if content.starts_with(b"\xFF\xFE\0\0") || content.starts_with(b"\0\0\xFE\xFF") {
-        return Decoded::Refused;
+        return Decoded::Refused("file is UTF-32");
+    }
+    let ascii = |b: u8| b != 0 && b.is_ascii();
+    match content.get(..4) {
+        Some(&[a, 0, b, 0]) if ascii(a) && ascii(b) => {
+            return Decoded::Refused("file looks like UTF-16LE without a byte order mark")
+        }
+        Some(&[0, a, 0, b]) if ascii(a) && ascii(b) => {
+            return Decoded::Refused("file looks like UTF-16BE without a byte order mark")
+        }
+        _ => {}
     }
     if let Some(rest) = content.strip_prefix(b"\xEF\xBB\xBF") {
         return Decoded::Bytes(rest.to_vec(), false, 3);
@@ -262,10 +274,10 @@ fuzz_target!(|data: &[u8]| {
     let fields = fields(selector >> 4);
     let items = read(kind, ext, max, &fields, content);
     let (decoded, broken, start) = match decode(content) {
-        Decoded::Refused => {
-            assert_eq!(items.len(), 1, "UTF-32 is refused in one error");
+        Decoded::Refused(reason) => {
+            assert_eq!(items.len(), 1, "{reason}: refused in one error");
             let message = &items[0].as_ref().expect_err("refused").message;
-            assert!(message.starts_with("file is UTF-32"), "{message}");
+            assert!(message.starts_with(reason), "{message}");
             return;
         }
         Decoded::Bytes(bytes, broken, start) => (bytes, broken, start),
