@@ -27,7 +27,7 @@
 
 use std::any::Any;
 use std::collections::BTreeMap;
-use std::io;
+use std::io::{self, Write};
 use std::ops::ControlFlow;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -225,6 +225,43 @@ where
         }
     }
     pipeline(records, classifier, jobs, render, &mut sink)
+}
+
+/// Classifies every record of `records()` for a sub-command that reads the
+/// verdicts itself (`evaluate`, `lexicon words`), handing each record and
+/// its verdict to `each`, in input order. A record that cannot be read, or
+/// that `each` refuses (`Err` with the message), is reported on stderr as
+/// `classify: …` and counted; with `strict` the run stops there. Returns
+/// how many failed.
+pub fn each_verdict<R, I>(
+    records: R,
+    classifier: &Classifier,
+    jobs: usize,
+    strict: bool,
+    mut each: impl FnMut(Record, Verdict) -> Result<(), String>,
+) -> io::Result<u64>
+where
+    R: FnOnce() -> I + Send,
+    I: Iterator<Item = ReadResult>,
+{
+    let mut failed = 0u64;
+    classify_all(records, classifier, jobs, None, |batch| {
+        for o in batch.outcomes {
+            let refused = match o {
+                Outcome::Classified(record, verdict) => each(record, verdict).err(),
+                Outcome::Failed(e) => Some(e.to_string()),
+            };
+            if let Some(message) = refused {
+                let _ = writeln!(io::stderr(), "classify: {message}");
+                failed += 1;
+                if strict {
+                    return Ok(ControlFlow::Break(()));
+                }
+            }
+        }
+        Ok(ControlFlow::Continue(()))
+    })?;
+    Ok(failed)
 }
 
 /// The workers worth starting for `sources`: one when they hold a single

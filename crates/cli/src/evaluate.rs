@@ -6,14 +6,13 @@
 //! crate's [`Confusion`], so figures match the library's quality tests.
 
 use std::io::{self, BufWriter, Write};
-use std::ops::ControlFlow;
 use std::path::Path;
 
 use classify_core::evaluation::Confusion;
 use classify_core::Label;
 use serde_json::{json, Map, Value};
 
-use crate::batch::{self, Outcome};
+use crate::batch;
 use crate::cli::{EvaluateArgs, ReportFormat};
 use crate::input::Records;
 use crate::output::{flatten, snippet, SNIPPET_RADIUS};
@@ -59,67 +58,44 @@ pub fn run(args: &EvaluateArgs, lexicon: Option<&Path>) -> Result<u8, Fatal> {
     let sources = config::sources(&args.files);
     let mut confusion = Confusion::new();
     let mut misses = Vec::new();
-    let mut failed = 0u64;
-    let strict = args.input.strict;
-    batch::classify_all(
+    let failed = batch::each_verdict(
         move || Records::new(sources, read),
         &classifier,
         config::jobs(&args.input),
-        None,
-        |batch| {
-            for o in batch.outcomes {
-                let (record, verdict) = match o {
-                    Outcome::Classified(r, v) => (r, v),
-                    Outcome::Failed(e) => {
-                        let _ = writeln!(io::stderr(), "classify: {e}");
-                        failed += 1;
-                        if strict {
-                            return Ok(ControlFlow::Break(()));
-                        }
-                        continue;
-                    }
-                };
-                let raw_label = record.label.as_deref().unwrap_or_default();
-                let expected: Label = match raw_label.parse() {
-                    Ok(l) => l,
-                    Err(e) => {
-                        let _ = writeln!(io::stderr(), "classify: {}: {e}", record.source);
-                        failed += 1;
-                        if strict {
-                            return Ok(ControlFlow::Break(()));
-                        }
-                        continue;
-                    }
-                };
-                confusion.add(expected, verdict.label);
-                if args.errors && expected != verdict.label {
-                    let evidence = verdict
-                        .strongest_evidence()
-                        .into_iter()
-                        .take(MISS_EVIDENCE)
-                        .map(|e| {
-                            let text = match e.section {
-                                classify_core::Section::Title => &record.title,
-                                classify_core::Section::Body => &record.text,
-                            };
-                            (
-                                e.entry.clone(),
-                                e.family.clone(),
-                                snippet(text, e.span.clone(), SNIPPET_RADIUS, ("[", "]")),
-                            )
-                        })
-                        .collect();
-                    misses.push(Miss {
-                        id: record.id.clone(),
-                        source: record.source.to_string(),
-                        expected,
-                        predicted: verdict.label,
-                        confidence: verdict.confidence,
-                        evidence,
-                    });
-                }
+        args.input.strict,
+        |record, verdict| {
+            let raw_label = record.label.as_deref().unwrap_or_default();
+            let expected: Label = raw_label
+                .parse()
+                .map_err(|e| format!("{}: {e}", record.source))?;
+            confusion.add(expected, verdict.label);
+            if args.errors && expected != verdict.label {
+                let evidence = verdict
+                    .strongest_evidence()
+                    .into_iter()
+                    .take(MISS_EVIDENCE)
+                    .map(|e| {
+                        let text = match e.section {
+                            classify_core::Section::Title => &record.title,
+                            classify_core::Section::Body => &record.text,
+                        };
+                        (
+                            e.entry.clone(),
+                            e.family.clone(),
+                            snippet(text, e.span.clone(), SNIPPET_RADIUS, ("[", "]")),
+                        )
+                    })
+                    .collect();
+                misses.push(Miss {
+                    id: record.id.clone(),
+                    source: record.source.to_string(),
+                    expected,
+                    predicted: verdict.label,
+                    confidence: verdict.confidence,
+                    evidence,
+                });
             }
-            Ok(ControlFlow::Continue(()))
+            Ok(())
         },
     )?;
 

@@ -11,14 +11,13 @@
 
 use std::collections::HashMap;
 use std::io::{self, BufWriter, Write};
-use std::ops::ControlFlow;
 use std::path::Path;
 
 use classify_core::lexicon::EntryKind;
 use classify_core::{EvidenceKind, Lexicon, Section};
 use serde_json::json;
 
-use crate::batch::{self, Outcome};
+use crate::batch;
 use crate::cli::{LexiconCommand, ReportFormat, WordsArgs};
 use crate::input::Records;
 use crate::{config, write_stdout, Fatal, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
@@ -57,46 +56,32 @@ fn words(args: &WordsArgs, lexicon: Option<&Path>) -> Result<u8, Fatal> {
     // Per entry (lexicon order): form → count.
     let mut forms: Vec<HashMap<String, u64>> =
         vec![HashMap::new(); classifier.lexicon().entries().len()];
-    let (mut ads, mut failed) = (0u64, 0u64);
-    let strict = args.input.strict;
-    batch::classify_all(
+    let mut ads = 0u64;
+    let failed = batch::each_verdict(
         move || Records::new(sources, read),
         &classifier,
         config::jobs(&args.input),
-        None,
-        |batch| {
-            for o in batch.outcomes {
-                let (record, verdict) = match o {
-                    Outcome::Classified(r, v) => (r, v),
-                    Outcome::Failed(e) => {
-                        let _ = writeln!(io::stderr(), "classify: {e}");
-                        failed += 1;
-                        if strict {
-                            return Ok(ControlFlow::Break(()));
-                        }
-                        continue;
-                    }
+        args.input.strict,
+        |record, verdict| {
+            ads += 1;
+            for e in &verdict.evidence {
+                let text = match e.section {
+                    Section::Title => &record.title,
+                    Section::Body => &record.text,
                 };
-                ads += 1;
-                for e in &verdict.evidence {
-                    let text = match e.section {
-                        Section::Title => &record.title,
-                        Section::Body => &record.text,
-                    };
-                    let (Some(counts), Some(matched)) =
-                        (forms.get_mut(e.index), text.get(e.span.clone()))
-                    else {
-                        continue;
-                    };
-                    let form = matched
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                        .to_lowercase();
-                    *counts.entry(form).or_insert(0) += 1;
-                }
+                let (Some(counts), Some(matched)) =
+                    (forms.get_mut(e.index), text.get(e.span.clone()))
+                else {
+                    continue;
+                };
+                let form = matched
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase();
+                *counts.entry(form).or_insert(0) += 1;
             }
-            Ok(ControlFlow::Continue(()))
+            Ok(())
         },
     )?;
     if ads == 0 {
