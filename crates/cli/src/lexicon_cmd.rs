@@ -102,11 +102,7 @@ fn words(args: &WordsArgs, lexicon: Option<&Path>) -> Result<u8, Fatal> {
         let mut counts: Vec<(String, u64)> = counts.into_iter().collect();
         // Most frequent first; ties in alphabetical order, so runs compare.
         counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        let kind = match EvidenceKind::of(&entry.kind) {
-            EvidenceKind::Mission => "mission",
-            EvidenceKind::Title => "title",
-            EvidenceKind::Cue => "cue",
-        };
+        let kind = EvidenceKind::of(&entry.kind).as_str();
         let family = lexicon.evidence_family(entry);
         match args.format {
             ReportFormat::Text => {

@@ -332,7 +332,7 @@ impl Renderer {
             writeln!(
                 out,
                 "    {:<8} {} ({}) weight {:.2} contribution {:+.2}{flags}",
-                kind_str(e),
+                e.kind.as_str(),
                 st.paint("1", &e.entry),
                 e.family,
                 e.weight,
@@ -402,14 +402,6 @@ fn csv_io(e: csv::Error) -> io::Error {
     match e.into_kind() {
         csv::ErrorKind::Io(e) => e,
         other => io::Error::other(format!("{other:?}")),
-    }
-}
-
-fn kind_str(e: &Evidence) -> &'static str {
-    match e.kind {
-        classify_core::EvidenceKind::Mission => "mission",
-        classify_core::EvidenceKind::Title => "title",
-        classify_core::EvidenceKind::Cue => "cue",
     }
 }
 
@@ -634,7 +626,7 @@ impl Serialize for EvidenceJson<'_> {
         let (record, e) = (self.0, self.1);
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("entry", &e.entry)?;
-        map.serialize_entry("kind", kind_str(e))?;
+        map.serialize_entry("kind", e.kind.as_str())?;
         map.serialize_entry("family", &e.family)?;
         map.serialize_entry("weight", &e.weight)?;
         map.serialize_entry("contribution", &e.contribution)?;
@@ -942,7 +934,7 @@ fn write_evidence_head(out: &mut Vec<u8>, e: &Evidence) {
     out.extend_from_slice(b"{\"entry\":");
     write_str(out, &e.entry);
     out.extend_from_slice(b",\"kind\":");
-    write_name(out, kind_str(e));
+    write_name(out, e.kind.as_str());
     out.extend_from_slice(b",\"family\":");
     write_str(out, &e.family);
     out.extend_from_slice(b",\"weight\":");

@@ -117,6 +117,15 @@ impl EvidenceKind {
             EntryKind::Cue(_) => EvidenceKind::Cue,
         }
     }
+
+    /// The kind as written in output (`mission`, `title`, `cue`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EvidenceKind::Mission => "mission",
+            EvidenceKind::Title => "title",
+            EvidenceKind::Cue => "cue",
+        }
+    }
 }
 
 /// What a piece of evidence is.
