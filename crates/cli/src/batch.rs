@@ -231,37 +231,64 @@ where
 /// verdicts itself (`evaluate`, `lexicon words`), handing each record and
 /// its verdict to `each`, in input order. A record that cannot be read, or
 /// that `each` refuses (`Err` with the message), is reported on stderr as
-/// `classify: …` and counted; with `strict` the run stops there. Returns
-/// how many failed.
+/// `classify: …` and counted; with `strict` the run stops there.
 pub fn each_verdict<R, I>(
     records: R,
     classifier: &Classifier,
     jobs: usize,
     strict: bool,
     mut each: impl FnMut(Record, Verdict) -> Result<(), String>,
-) -> io::Result<u64>
+) -> io::Result<Tally>
 where
     R: FnOnce() -> I + Send,
     I: Iterator<Item = ReadResult>,
 {
-    let mut failed = 0u64;
+    let mut tally = Tally::default();
     classify_all(records, classifier, jobs, None, |batch| {
         for o in batch.outcomes {
             let refused = match o {
                 Outcome::Classified(record, verdict) => each(record, verdict).err(),
                 Outcome::Failed(e) => Some(e.to_string()),
             };
-            if let Some(message) = refused {
-                let _ = writeln!(io::stderr(), "classify: {message}");
-                failed += 1;
-                if strict {
-                    return Ok(ControlFlow::Break(()));
-                }
+            let Some(message) = refused else {
+                tally.taken += 1;
+                continue;
+            };
+            let _ = writeln!(io::stderr(), "classify: {message}");
+            tally.failed += 1;
+            if strict {
+                return Ok(ControlFlow::Break(()));
             }
         }
         Ok(ControlFlow::Continue(()))
     })?;
-    Ok(failed)
+    Ok(tally)
+}
+
+/// What [`each_verdict`] did with the records.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Tally {
+    /// Records `each` took.
+    pub taken: u64,
+    /// Records that could not be read, or that `each` refused.
+    pub failed: u64,
+}
+
+impl Tally {
+    /// When `each` took nothing, says so on stderr (`classify: no {what} in
+    /// the input (N records failed)`) and gives the exit code: a report
+    /// over no ad would read as a real one.
+    pub fn refuse_empty(&self, what: &str) -> Option<u8> {
+        if self.taken > 0 {
+            return None;
+        }
+        let _ = writeln!(
+            io::stderr(),
+            "classify: no {what} in the input ({} records failed)",
+            self.failed
+        );
+        Some(crate::EXIT_FAILED)
+    }
 }
 
 /// The workers worth starting for `sources`: one when they hold a single

@@ -58,7 +58,7 @@ pub fn run(args: &EvaluateArgs, lexicon: Option<&Path>) -> Result<u8, Fatal> {
     let sources = config::sources(&args.files);
     let mut confusion = Confusion::new();
     let mut misses = Vec::new();
-    let failed = batch::each_verdict(
+    let tally = batch::each_verdict(
         move || Records::new(sources, read),
         &classifier,
         config::jobs(&args.input),
@@ -99,14 +99,11 @@ pub fn run(args: &EvaluateArgs, lexicon: Option<&Path>) -> Result<u8, Fatal> {
         },
     )?;
 
-    if confusion.total() == 0 {
-        // A report of zeros would read as a classifier that is always wrong.
-        let _ = writeln!(
-            io::stderr(),
-            "classify: no labelled ad to measure in the input ({failed} records failed)"
-        );
-        return Ok(EXIT_FAILED);
+    // A report of zeros would read as a classifier that is always wrong.
+    if let Some(code) = tally.refuse_empty("labelled ad to measure") {
+        return Ok(code);
     }
+    let failed = tally.failed;
     let macro_f1 = confusion.macro_f1();
     let mut out = BufWriter::new(io::stdout().lock());
     match args.format {

@@ -56,14 +56,12 @@ fn words(args: &WordsArgs, lexicon: Option<&Path>) -> Result<u8, Fatal> {
     // Per entry (lexicon order): form → count.
     let mut forms: Vec<HashMap<String, u64>> =
         vec![HashMap::new(); classifier.lexicon().entries().len()];
-    let mut ads = 0u64;
-    let failed = batch::each_verdict(
+    let tally = batch::each_verdict(
         move || Records::new(sources, read),
         &classifier,
         config::jobs(&args.input),
         args.input.strict,
         |record, verdict| {
-            ads += 1;
             for e in &verdict.evidence {
                 let text = match e.section {
                     Section::Title => &record.title,
@@ -84,12 +82,8 @@ fn words(args: &WordsArgs, lexicon: Option<&Path>) -> Result<u8, Fatal> {
             Ok(())
         },
     )?;
-    if ads == 0 {
-        let _ = writeln!(
-            io::stderr(),
-            "classify: no ad to read in the input ({failed} records failed)"
-        );
-        return Ok(EXIT_FAILED);
+    if let Some(code) = tally.refuse_empty("ad to read") {
+        return Ok(code);
     }
 
     let lexicon = classifier.lexicon();
@@ -126,7 +120,7 @@ fn words(args: &WordsArgs, lexicon: Option<&Path>) -> Result<u8, Fatal> {
         }
     }
     if args.format == ReportFormat::Json {
-        let report = json!({"ads": ads, "failed": failed, "entries": report});
+        let report = json!({"ads": tally.taken, "failed": tally.failed, "entries": report});
         writeln!(
             out,
             "{}",
@@ -134,7 +128,11 @@ fn words(args: &WordsArgs, lexicon: Option<&Path>) -> Result<u8, Fatal> {
         )?;
     }
     out.flush()?;
-    Ok(if failed > 0 { EXIT_FAILED } else { EXIT_OK })
+    Ok(if tally.failed > 0 {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    })
 }
 
 /// "N families, N mission terms, N titles, N cues".
